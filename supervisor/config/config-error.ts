@@ -1,0 +1,6 @@
+/**
+ * @module config-error
+ */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}

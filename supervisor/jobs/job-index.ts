@@ -1,0 +1,123 @@
+/**
+ * @module job-index
+ * A SQLite index of the job folders, so that lists of 100,000 jobs stay fast. It is a cache: the
+ * job folders are the truth, and {@link JobIndex.reconcile} rebuilds any row that differs from its
+ * job.json. The supervisor is the only writer; the web interface opens it read-only.
+ */
+import type { Job, JobState } from './job.js'
+import { openDatabase, type SqliteDatabase } from './sqlite.js'
+
+const SCHEMA_VERSION = 1
+
+export interface IndexedJobStamp {
+  id: string
+  mtimeMs: number
+}
+
+export class JobIndex {
+  private readonly db: SqliteDatabase
+
+  constructor(path: string) {
+    this.db = openDatabase(path)
+    const version = this.db.pragma('user_version', { simple: true }) as number
+    if (version !== SCHEMA_VERSION) {
+      this.db.exec('DROP TABLE IF EXISTS jobs')
+      this.db.exec(`
+        CREATE TABLE jobs (
+          id TEXT PRIMARY KEY,
+          state TEXT NOT NULL,
+          stream TEXT NOT NULL,
+          called_ae TEXT NOT NULL,
+          calling_ae TEXT NOT NULL,
+          caller_ip TEXT NOT NULL,
+          study_uid TEXT NOT NULL,
+          patient_name TEXT NOT NULL,
+          patient_id TEXT NOT NULL,
+          instances INTEGER NOT NULL,
+          received_at TEXT NOT NULL,
+          queued_at TEXT NOT NULL,
+          finished_at TEXT,
+          outcome TEXT,
+          mtime_ms REAL NOT NULL,
+          json TEXT NOT NULL
+        );
+        CREATE INDEX jobs_state ON jobs(state, queued_at);
+        CREATE INDEX jobs_received ON jobs(received_at);
+        CREATE INDEX jobs_stream ON jobs(stream, received_at);
+        CREATE INDEX jobs_study ON jobs(study_uid, called_ae, calling_ae);
+      `)
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`)
+    }
+  }
+
+  upsert(job: Job, mtimeMs: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, state, stream, called_ae, calling_ae, caller_ip, study_uid, patient_name, patient_id,
+           instances, received_at, queued_at, finished_at, outcome, mtime_ms, json)
+         VALUES (@id, @state, @stream, @calledAE, @callingAE, @callerIP, @studyInstanceUID, @patientName, @patientId,
+           @instances, @receivedAt, @queuedAt, @finishedAt, @outcome, @mtimeMs, @json)
+         ON CONFLICT(id) DO UPDATE SET state = excluded.state, stream = excluded.stream, instances = excluded.instances,
+           finished_at = excluded.finished_at, outcome = excluded.outcome, mtime_ms = excluded.mtime_ms, json = excluded.json`,
+      )
+      .run({
+        id: job.id,
+        state: job.state,
+        stream: job.stream,
+        calledAE: job.calledAE,
+        callingAE: job.callingAE,
+        callerIP: job.callerIP,
+        studyInstanceUID: job.studyInstanceUID,
+        patientName: job.study.patientName,
+        patientId: job.study.patientId,
+        instances: job.instances,
+        receivedAt: job.receivedAt,
+        queuedAt: job.queuedAt,
+        finishedAt: job.finishedAt ?? null,
+        outcome: job.outcome ?? null,
+        mtimeMs,
+        json: JSON.stringify(job),
+      })
+  }
+
+  remove(id: string): void {
+    this.db.prepare('DELETE FROM jobs WHERE id = ?').run(id)
+  }
+
+  get(id: string): Job | undefined {
+    const row = this.db.prepare('SELECT json FROM jobs WHERE id = ?').get(id) as { json: string } | undefined
+    return row ? (JSON.parse(row.json) as Job) : undefined
+  }
+
+  stamps(): IndexedJobStamp[] {
+    return (this.db.prepare('SELECT id, mtime_ms AS mtimeMs FROM jobs').all() as IndexedJobStamp[])
+  }
+
+  // Jobs in the given states, oldest queued first.
+  inStates(states: readonly JobState[]): Job[] {
+    const marks = states.map(() => '?').join(',')
+    const rows = this.db.prepare(`SELECT json FROM jobs WHERE state IN (${marks}) ORDER BY queued_at, id`).all(...states) as { json: string }[]
+    return rows.map((row) => JSON.parse(row.json) as Job)
+  }
+
+  // Ids of jobs already made from this study group (late arrivals refer to them).
+  idsForStudy(calledAE: string, callingAE: string, studyInstanceUID: string): string[] {
+    const rows = this.db
+      .prepare('SELECT id FROM jobs WHERE study_uid = ? AND called_ae = ? AND calling_ae = ? ORDER BY id')
+      .all(studyInstanceUID, calledAE, callingAE) as { id: string }[]
+    return rows.map((row) => row.id)
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n
+  }
+
+  // Run several writes as one transaction (fast bulk reconcile).
+  transaction(work: () => void): void {
+    this.db.transaction(work)()
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}

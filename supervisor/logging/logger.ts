@@ -1,0 +1,78 @@
+/**
+ * @module logger
+ * One log file per part of the box (`$MAGICKBOX_DATA/logs/<part>.log`), one line per event:
+ * `2026-11-28T04:51:07.123Z INFO  receiver: message`. Lines are written synchronously so that the
+ * last words before a crash are kept; CR/LF in a message are escaped so one event is one line.
+ */
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+export interface Logger {
+  readonly part: string
+  debug(message: string): void
+  info(message: string): void
+  warn(message: string): void
+  error(message: string): void
+  close(): void
+}
+
+export interface LoggerOptions {
+  /** Folder of the log files; no file is written when undefined. */
+  folder?: string
+  /** Also print each line on stdout. @defaultValue true */
+  console?: boolean
+  /** Lines below this level are dropped. @defaultValue 'info' */
+  level?: LogLevel
+}
+
+const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
+
+// Make one event one line: control characters shown as escapes.
+export function oneLine(message: string): string {
+  return message.replace(/[\r\n\u0000-\u0008\u000b-\u001f]/g, (ch) =>
+    ch === '\n' ? '\\n' : ch === '\r' ? '\\r' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  )
+}
+
+export function createLogger(part: string, { folder, console: toConsole = true, level = 'info' }: LoggerOptions = {}): Logger {
+  let fd: number | undefined
+  if (folder) {
+    mkdirSync(folder, { recursive: true })
+    fd = openSync(join(folder, `${part}.log`), 'a', 0o640)
+  }
+  const write = (lineLevel: LogLevel, message: string) => {
+    if (ORDER[lineLevel] < ORDER[level]) return
+    const line = `${new Date().toISOString()} ${lineLevel.toUpperCase().padEnd(5)} ${part}: ${oneLine(message)}\n`
+    if (fd !== undefined) {
+      try {
+        writeSync(fd, line)
+      } catch {
+        // A full disk must not stop the box; the console still has the line.
+      }
+    }
+    if (toConsole) process.stdout.write(line)
+  }
+  return {
+    part,
+    debug: (m) => write('debug', m),
+    info: (m) => write('info', m),
+    warn: (m) => write('warn', m),
+    error: (m) => write('error', m),
+    close() {
+      if (fd !== undefined) closeSync(fd)
+      fd = undefined
+    },
+  }
+}
+
+// Logger options from the environment: MAGICKBOX_LOG_CONSOLE=0 silences stdout, MAGICKBOX_LOG_LEVEL sets the level.
+export function loggerOptionsFromEnv(folder: string, env: NodeJS.ProcessEnv = process.env): LoggerOptions {
+  const level = env.MAGICKBOX_LOG_LEVEL as LogLevel | undefined
+  return {
+    folder,
+    console: env.MAGICKBOX_LOG_CONSOLE !== '0',
+    level: level && level in ORDER ? level : 'info',
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * @module dicom-listener
+ * The receiver's TCP listener: one {@link StoreScp} per connection. `stop()` stops accepting,
+ * gives open associations a grace period to finish, then closes them.
+ */
+import { createServer, type Server, type Socket } from 'node:net'
+import { StoreScp, type StoreScpDeps } from './store-scp.js'
+
+export interface DicomListenerOptions {
+  port: number
+  /** Bind address. @defaultValue all interfaces */
+  host?: string
+  /** Abort an association idle this long (ms). */
+  idleTimeoutMs: number
+}
+
+export class DicomListener {
+  private server: Server | undefined
+  private readonly sockets = new Set<Socket>()
+  private stopping: Promise<void> | undefined
+
+  constructor(
+    private readonly deps: StoreScpDeps,
+    private readonly options: DicomListenerOptions,
+  ) {}
+
+  get port(): number {
+    const address = this.server?.address()
+    return typeof address === 'object' && address ? address.port : this.options.port
+  }
+
+  start(): Promise<void> {
+    const scpOptions = {
+      connectTimeout: this.options.idleTimeoutMs,
+      associationTimeout: Math.min(this.options.idleTimeoutMs, 30_000),
+      pduTimeout: this.options.idleTimeoutMs,
+    }
+    const server = createServer((socket) => {
+      socket.setNoDelay(true)
+      this.sockets.add(socket)
+      socket.on('close', () => this.sockets.delete(socket))
+      socket.on('error', () => undefined)
+      try {
+        new StoreScp(socket, this.deps, scpOptions)
+      } catch (error) {
+        this.deps.logger.error(`could not start an association from ${socket.remoteAddress}: ${(error as Error).message}`)
+        socket.destroy()
+      }
+    })
+    this.server = server
+    return new Promise((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject)
+        server.on('error', (error) => this.deps.logger.error(`listener error: ${error.message}`))
+        resolve()
+      })
+    })
+  }
+
+  // Stop accepting; close open connections after `graceMs`. Idempotent.
+  stop(graceMs = 5000): Promise<void> {
+    this.stopping ??= new Promise<void>((resolve) => {
+      const server = this.server
+      if (!server) return resolve()
+      server.close(() => resolve())
+      const deadline = setTimeout(() => {
+        for (const socket of this.sockets) socket.destroy()
+      }, graceMs)
+      deadline.unref()
+      if (this.sockets.size === 0) clearTimeout(deadline)
+    })
+    return this.stopping
+  }
+}

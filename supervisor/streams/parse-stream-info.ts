@@ -1,0 +1,94 @@
+/**
+ * @module parse-stream-info
+ * Turns a parsed info.json into a {@link StreamDefinition}, or a list of what is wrong with it.
+ */
+import { aeTitleProblem } from '../config/validate-settings.js'
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_DOCKER_COMMAND,
+  DEFAULT_TIMEOUT_MINUTES,
+  type StreamDefinition,
+  type StreamRunner,
+} from './stream-definition.js'
+
+const KNOWN_FIELDS = new Set([
+  'name', 'description', 'version', 'AETitle', 'license', 'enabled', 'image', 'command', 'runner',
+  'quietSeconds', 'timeoutMinutes', 'concurrency', 'bucket',
+])
+
+export class StreamInfoError extends Error {
+  override name = 'StreamInfoError'
+}
+
+// `enabled` as the seed wrote it: 1/true on, 0/false off, missing on.
+function parseEnabled(value: unknown, problems: string[]): boolean {
+  if (value === undefined || value === 1 || value === true || value === '1' || value === 'true') return true
+  if (value === 0 || value === false || value === '0' || value === 'false') return false
+  problems.push(`"enabled" must be 1/true or 0/false, not ${JSON.stringify(value)}`)
+  return false
+}
+
+function optionalPositive(info: Record<string, unknown>, key: string, problems: string[], integer = false): number | undefined {
+  const value = info[key]
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    problems.push(`"${key}" must be a positive ${integer ? 'integer' : 'number'}`)
+    return undefined
+  }
+  return value
+}
+
+function optionalString(info: Record<string, unknown>, key: string, problems: string[]): string | undefined {
+  const value = info[key]
+  if (value === undefined) return undefined
+  if (typeof value !== 'string') {
+    problems.push(`"${key}" must be a string`)
+    return undefined
+  }
+  return value
+}
+
+// A stream definition from info.json contents; throws StreamInfoError listing every problem.
+export function parseStreamInfo(folder: string, info: unknown): StreamDefinition {
+  if (typeof info !== 'object' || info === null || Array.isArray(info)) throw new StreamInfoError('info.json must hold a JSON object')
+  const record = info as Record<string, unknown>
+  const problems: string[] = []
+  for (const key of Object.keys(record)) if (!KNOWN_FIELDS.has(key)) problems.push(`unknown field "${key}"`)
+  const aeTitleRaw = record.AETitle
+  let aeTitle = ''
+  if (typeof aeTitleRaw !== 'string') problems.push('"AETitle" is required and must be a string')
+  else {
+    const problem = aeTitleProblem(aeTitleRaw)
+    if (problem) problems.push(`"AETitle" ${problem}`)
+    aeTitle = aeTitleRaw.trim()
+  }
+  const runnerRaw = record.runner ?? 'docker'
+  if (runnerRaw !== 'docker' && runnerRaw !== 'process') problems.push('"runner" must be "docker" or "process"')
+  const runner = (runnerRaw === 'process' ? 'process' : 'docker') as StreamRunner
+  let command: string[] = runner === 'docker' ? DEFAULT_DOCKER_COMMAND : []
+  if (record.command !== undefined) {
+    if (!Array.isArray(record.command) || record.command.length === 0 || !record.command.every((p) => typeof p === 'string')) {
+      problems.push('"command" must be a non-empty array of strings')
+    } else command = record.command as string[]
+  } else if (runner === 'process') problems.push('"command" is required for the process runner')
+  const version = optionalString(record, 'version', problems) ?? '0.0.0'
+  const image = optionalString(record, 'image', problems)
+  const definition: StreamDefinition = {
+    folder,
+    name: optionalString(record, 'name', problems) ?? aeTitle,
+    description: optionalString(record, 'description', problems) ?? '',
+    version,
+    aeTitle,
+    license: optionalString(record, 'license', problems) ?? '',
+    enabled: parseEnabled(record.enabled, problems),
+    runner,
+    image,
+    imageTag: image ?? `magickbox/${aeTitle.toLowerCase().replace(/[^a-z0-9_.-]/g, '_')}:${version.replace(/[^A-Za-z0-9_.-]/g, '_')}`,
+    command,
+    quietSeconds: optionalPositive(record, 'quietSeconds', problems),
+    timeoutMinutes: optionalPositive(record, 'timeoutMinutes', problems) ?? DEFAULT_TIMEOUT_MINUTES,
+    concurrency: optionalPositive(record, 'concurrency', problems, true) ?? DEFAULT_CONCURRENCY,
+  }
+  if (problems.length > 0) throw new StreamInfoError(problems.join('; '))
+  return definition
+}
