@@ -152,3 +152,8 @@ export function walkDataset(
   }
   return { offset, stopped: false }
 }
+
+// The header of the element at `offset` (bounds-checked against the end of `source`).
+export function elementHeaderAt(source: ByteSource, offset: number, encoding: ElementEncoding): ElementHeader {
+  return new Walker(source, source.length).header(offset, encoding)
+}

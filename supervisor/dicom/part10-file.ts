@@ -5,7 +5,7 @@
  */
 import { BufferSource, FileSource, type ByteSource } from './byte-source.js'
 import { readEncodedDatasetHeader, type DatasetHeader } from './dataset-header.js'
-import { MalformedDatasetError, walkDataset } from './dataset-walker.js'
+import { elementHeaderAt, MalformedDatasetError } from './dataset-walker.js'
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.js'
 import { transferSyntax } from './transfer-syntax.js'
 import { cleanUid } from './uid.js'
@@ -71,16 +71,19 @@ export function readEnvelope(source: ByteSource): Part10Envelope {
   const meta: FileMeta = { sopClassUid: '', sopInstanceUid: '', transferSyntaxUid: '', sourceAE: '' }
   let datasetOffset = 132
   try {
-    walkDataset(source, 132, 'explicit-le', (element) => {
-      if (element.tag >>> 16 !== 0x0002) return 'stop'
-      const read = () => source.read(element.valueOffset, Math.min(Math.max(element.length, 0), 256)).toString('latin1')
+    // The meta group is Explicit VR Little Endian; the data set after it may not be.
+    while (datasetOffset + 8 <= source.length && source.read(datasetOffset, 2).readUInt16LE(0) === 0x0002) {
+      const element = elementHeaderAt(source, datasetOffset, 'explicit-le')
+      if (element.length < 0 || element.valueOffset + element.length > source.length) {
+        throw new MalformedDatasetError(`meta element ${element.tag.toString(16)} has a bad length`)
+      }
+      const read = () => source.read(element.valueOffset, Math.min(element.length, 256)).toString('latin1')
       if (element.tag === 0x00020002) meta.sopClassUid = cleanUid(read())
       if (element.tag === 0x00020003) meta.sopInstanceUid = cleanUid(read())
       if (element.tag === 0x00020010) meta.transferSyntaxUid = cleanUid(read())
       if (element.tag === 0x00020016) meta.sourceAE = read().trim()
-      datasetOffset = element.valueOffset + Math.max(element.length, 0)
-      return 'continue'
-    })
+      datasetOffset = element.valueOffset + element.length
+    }
   } catch (error) {
     if (error instanceof MalformedDatasetError) throw new NotPart10Error(`file meta information is malformed: ${error.message}`)
     throw error

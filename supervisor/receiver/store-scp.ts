@@ -239,11 +239,17 @@ export class StoreScp extends Scp {
     }
     try {
       const file = readInstanceFile(writer.path, { validate: true })
+      // dcmjs-dimse strips characters that are not allowed in a UID from the command's UID, so
+      // the data set's own SOP Instance UID, read raw, is the one that must be valid and match.
+      const datasetUid = file.header.sopInstanceUid
+      if (!isSafeUid(datasetUid)) {
+        throw new StoreFailure(StoreStatus.CannotUnderstand, `SOP Instance UID ${JSON.stringify(datasetUid.slice(0, 80))} in the data set is missing or not a valid UID`)
+      }
+      if (datasetUid !== pending.sopInstanceUID) {
+        throw new StoreFailure(StoreStatus.DataSetDoesNotMatchSopClass, `data set SOP Instance UID ${datasetUid} differs from the command's ${pending.sopInstanceUID.slice(0, 64)}`)
+      }
       const study = file.header.studyInstanceUid
       if (!isSafeUid(study)) throw new StoreFailure(StoreStatus.CannotUnderstand, `StudyInstanceUID ${JSON.stringify(study.slice(0, 80))} is missing or not a valid UID`)
-      if (file.header.sopInstanceUid && file.header.sopInstanceUid !== pending.sopInstanceUID) {
-        throw new StoreFailure(StoreStatus.DataSetDoesNotMatchSopClass, `data set SOP Instance UID ${file.header.sopInstanceUid.slice(0, 64)} differs from the command's ${pending.sopInstanceUID}`)
-      }
       const decision = this.decision as Extract<AssociationDecision, { role: 'store' }>
       const record = {
         calledAE: decision.stream.aeTitle,
