@@ -3,11 +3,15 @@
  * Runs a stream as a local process (no container) through execa: the command from info.json,
  * run in the stream's folder, with the input and output folders appended as its last two
  * arguments and MAGICKBOX_INPUT, MAGICKBOX_OUTPUT, MAGICKBOX_MEMORY in its environment.
+ * The process gets its own process group, so a timeout or cancel stops everything it started
+ * (SIGTERM, then SIGKILL), and nothing it left running outlives the job.
  */
 import { existsSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import { execa } from 'execa'
 import { RunnerError, type RunRequest, type RunResult } from './run-request.js'
+
+const KILL_GRACE_MS = 5000
 
 // The program to start: a file in the stream's folder, `node` (this Node.js), or a name on PATH.
 export function resolveProgram(folder: string, program: string): string {
@@ -17,6 +21,15 @@ export function resolveProgram(folder: string, program: string): string {
   if (program === 'node') return process.execPath
   if (program.includes('/')) throw new RunnerError(`command ${program} does not exist in ${folder}`)
   return program
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // the group is gone already
+  }
 }
 
 export async function runProcess(request: RunRequest): Promise<RunResult> {
@@ -35,14 +48,31 @@ export async function runProcess(request: RunRequest): Promise<RunResult> {
     buffer: false,
     reject: false,
     stdin: 'ignore',
-    timeout: stream.timeoutMinutes * 60_000,
-    forceKillAfterDelay: 5000,
-    cancelSignal: request.signal,
+    detached: true,
   })
   child.all?.pipe(request.log, { end: false })
-  const result = await child
-  if (result.failed && result.exitCode === undefined && !result.timedOut && !result.isCanceled) {
-    throw new RunnerError(result.shortMessage ?? result.message)
+  let timedOut = false
+  let killTimer: NodeJS.Timeout | undefined
+  const stop = () => {
+    killGroup(child.pid, 'SIGTERM')
+    killTimer ??= setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS)
   }
-  return { exitCode: result.timedOut ? null : (result.exitCode ?? null), timedOut: result.timedOut }
+  const limit = setTimeout(() => {
+    timedOut = true
+    stop()
+  }, stream.timeoutMinutes * 60_000)
+  request.signal?.addEventListener('abort', stop, { once: true })
+  // Whatever the stream left running would hold its output open: end it with the stream.
+  child.once('exit', () => killGroup(child.pid, 'SIGKILL'))
+  try {
+    const result = await child
+    if (result.failed && result.exitCode === undefined && result.signal === undefined) {
+      throw new RunnerError(result.shortMessage ?? result.message)
+    }
+    return { exitCode: timedOut ? null : (result.exitCode ?? null), timedOut }
+  } finally {
+    clearTimeout(limit)
+    clearTimeout(killTimer)
+    request.signal?.removeEventListener('abort', stop)
+  }
 }

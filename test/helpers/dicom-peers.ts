@@ -32,11 +32,11 @@ export class Storescp {
     private readonly child: ChildProcess,
   ) {}
 
-  // Start storescp on a free port, storing bit-preserving into `folder`.
-  static async start(folder: string, extra: string[] = []): Promise<Storescp> {
+  // Start storescp on a free port, storing bit-preserving into `folder` (every syntax unless `acceptAll` is false).
+  static async start(folder: string, extra: string[] = [], { acceptAll = true } = {}): Promise<Storescp> {
     await mkdir(folder, { recursive: true })
     const port = await freePort()
-    const child = spawn('storescp', ['-B', '+xa', '-od', folder, ...extra, String(port)], {
+    const child = spawn('storescp', ['-B', ...(acceptAll ? ['+xa'] : []), '-od', folder, ...extra, String(port)], {
       env: { ...process.env, TCP_NODELAY: '1' },
       stdio: 'ignore',
     })
