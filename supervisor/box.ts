@@ -4,8 +4,8 @@
  * stream, routing and delivery. start() recovers what an earlier run left (job folders being
  * created, jobs that were running, deliveries under way); stop() shuts down in reverse order.
  */
-import { mkdir } from 'node:fs/promises'
-import { extname } from 'node:path'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createJobFromGroup, recoverStagedJobs } from './completion/create-job.js'
 import { StudyCollector } from './completion/study-collector.js'
@@ -53,6 +53,8 @@ export class Box {
     const { paths, settings, streamsDir } = this.config
     await mkdir(paths.incomingTemp, { recursive: true })
     await mkdir(paths.memory, { recursive: true })
+    await mkdir(paths.pids, { recursive: true })
+    await writeFile(join(paths.pids, 'supervisor.pid'), `${process.pid}\n`)
     this.log.info(`MagickBox starting: data in ${paths.root}, streams in ${streamsDir}, AE title ${settings.aet}, DICOM port ${settings.dicomPort}`)
     const jobsLog = this.logger('jobs')
     const index = (this.index = new JobIndex(paths.index))
@@ -106,7 +108,10 @@ export class Box {
       const message = raw as ReceiverMessage
       if (message.type === 'instance-stored') collector.noteInstance(message.event)
       else if (message.type === 'activity') collector.noteActivity(message.calledAE, message.callingAE, message.at)
-      else if (message.type === 'ready') this.log.info(`receiver ready on DICOM port ${message.port}`)
+      else if (message.type === 'ready') {
+        this.log.info(`receiver ready on DICOM port ${message.port}`)
+        void writeFile(join(paths.pids, 'receiver.pid'), `${receiver.pid}\n`).catch(() => undefined)
+      }
     })
     receiver.start()
     this.log.info('MagickBox is up')
@@ -132,6 +137,8 @@ export class Box {
           this.log.error(`stopping ${name} failed: ${(error as Error).message}`)
         }
       }
+      await rm(join(this.config.paths.pids, 'receiver.pid'), { force: true })
+      await rm(join(this.config.paths.pids, 'supervisor.pid'), { force: true })
       this.log.info('MagickBox stopped')
       for (const logger of this.loggers) logger.close()
     })()

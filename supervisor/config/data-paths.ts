@@ -3,7 +3,7 @@
  * Every file and folder name under `$MAGICKBOX_DATA`, in one place.
  *
  * ```
- * settings.json  routing.json  index.sqlite  logs/<part>.log  memory/<stream>/
+ * settings.json  routing.json  index.sqlite  logs/<part>.log  memory/<stream>/  .pids/<part>.pid
  * scratch/incoming/.tmp/                 instances being received, groups being created
  * scratch/incoming/<group>/group.json    a study being collected (quiet period running)
  * scratch/incoming/<group>/<sop>.dcm
@@ -19,6 +19,7 @@ export interface DataPaths {
   routing: string
   index: string
   logs: string
+  pids: string
   memory: string
   scratch: string
   incoming: string
@@ -34,6 +35,7 @@ export function dataPaths(root: string): DataPaths {
     routing: join(root, 'routing.json'),
     index: join(root, 'index.sqlite'),
     logs: join(root, 'logs'),
+    pids: join(root, '.pids'),
     memory: join(root, 'memory'),
     scratch,
     incoming,

@@ -30,7 +30,7 @@ export function packageRoot(): string {
 }
 
 function portFromEnv(name: string, value: string): number {
-  const port = Number(value)
+  const port = /^\d{1,5}$/.test(value.trim()) ? Number(value) : NaN
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new ConfigError(`${name}=${value} is not a port number (1-65535)`)
   }

@@ -19,7 +19,7 @@ function mergeChecked(defaults: Json, input: Json, path: string, problems: strin
     const out: { [key: string]: Json } = { ...defaults }
     for (const [key, value] of Object.entries(input)) {
       const at = path ? `${path}.${key}` : key
-      if (!(key in defaults)) {
+      if (!Object.hasOwn(defaults, key)) {
         problems.push(`${at} is not a known setting`)
         continue
       }
@@ -59,7 +59,7 @@ export function aeTitleProblem(value: string): string | undefined {
 // Settings from parsed JSON merged over the defaults; throws ConfigError listing every problem.
 export function validateSettings(input: unknown, source = 'settings.json'): Settings {
   const problems: string[] = []
-  const merged = mergeChecked(DEFAULT_SETTINGS as unknown as Json, (input ?? {}) as Json, '', problems) as unknown as Settings
+  const merged = mergeChecked(structuredClone(DEFAULT_SETTINGS) as unknown as Json, (input ?? {}) as Json, '', problems) as unknown as Settings
   const aetProblem = aeTitleProblem(merged.aet)
   if (aetProblem) problems.push(`aet ${aetProblem}`)
   for (const [name, port] of [

@@ -1,8 +1,9 @@
 /**
  * @module dataset-walker
  * Walks the element structure of an encoded data set without decoding values: tags, VRs and
- * lengths of the top-level elements, with nested sequences and encapsulated pixel data checked
- * and skipped. It proves a data set is whole (no element runs past the end) and finds the few
+ * lengths of the top-level elements. Undefined-length sequences and encapsulated pixel data are
+ * followed item by item to their delimiters; a defined-length value (a defined-length sequence
+ * included) is checked to fit in the data set and skipped whole. It proves a data set is whole (no element runs past the end) and finds the few
  * header values the box needs, in any of the three encodings.
  */
 import type { ByteSource } from './byte-source.js'

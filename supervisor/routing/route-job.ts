@@ -86,7 +86,7 @@ export function routeJob(table: RoutingTable, facts: RouteFacts, defaults: Route
         } else {
           const key = `${address.host}|${address.port}|${address.calledAE}|${address.callingAE}|${rule.directory}`
           const label = `${address.calledAE}@${address.host}:${address.port}`
-          if (seen.has(key)) result.trace.push(`  send "${target.pattern}": ${label} already chosen by an earlier rule; sent once`)
+          if (seen.has(key)) result.trace.push(`  send "${target.pattern}": ${label} already chosen above; sent once`)
           else {
             seen.add(key)
             const why = `rule "${rule.name}" matched (called "${facts.calledAE}", calling "${facts.callingAE}") and send key "${target.pattern}" matched outcome "${facts.outcome}"`

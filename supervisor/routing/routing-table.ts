@@ -76,7 +76,8 @@ function parseDestination(value: unknown, where: string, problems: string[]): Ro
   }
   if (typeof d.IP !== 'string' || d.IP.trim() === '') problems.push(`${where}.IP is required ("$me", "$caller" or a host name or address)`)
   const port = d.PORT
-  if (!(typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536) && !(typeof port === 'string' && (port === '$port' || /^\d{1,5}$/.test(port)))) {
+  const numeric = typeof port === 'string' && /^\d{1,5}$/.test(port) ? Number(port) : port
+  if (port !== '$port' && !(typeof numeric === 'number' && Number.isInteger(numeric) && numeric > 0 && numeric < 65536)) {
     problems.push(`${where}.PORT must be a port number or "$port"`)
   }
   for (const key of ['AETitleSender', 'AETitleTo'] as const) {

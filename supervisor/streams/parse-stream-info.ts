@@ -48,6 +48,18 @@ function optionalString(info: Record<string, unknown>, key: string, problems: st
   return value
 }
 
+/**
+ * The tag the box builds a stream's image as: `magickbox/<AE title in lower case>:<version>`,
+ * reduced to what Docker accepts (repository: lower-case alphanumerics joined by single `.`, `_`
+ * or `-`; tag: 1–128 of `[A-Za-z0-9_.-]`, not starting with `.` or `-`).
+ */
+export function builtImageTag(aeTitle: string, version: string): string {
+  const name = aeTitle.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'stream'
+  let tag = version.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 127)
+  if (!/^[A-Za-z0-9_]/.test(tag)) tag = `v${tag}`
+  return `magickbox/${name}:${tag}`
+}
+
 // A stream definition from info.json contents; throws StreamInfoError listing every problem.
 export function parseStreamInfo(folder: string, info: unknown): StreamDefinition {
   if (typeof info !== 'object' || info === null || Array.isArray(info)) throw new StreamInfoError('info.json must hold a JSON object')
@@ -65,13 +77,13 @@ export function parseStreamInfo(folder: string, info: unknown): StreamDefinition
   const runnerRaw = record.runner ?? 'docker'
   if (runnerRaw !== 'docker' && runnerRaw !== 'process') problems.push('"runner" must be "docker" or "process"')
   const runner = (runnerRaw === 'process' ? 'process' : 'docker') as StreamRunner
-  let command: string[] = runner === 'docker' ? DEFAULT_DOCKER_COMMAND : []
+  let command: string[] = runner === 'docker' ? [...DEFAULT_DOCKER_COMMAND] : []
   if (record.command !== undefined) {
     if (!Array.isArray(record.command) || record.command.length === 0 || !record.command.every((p) => typeof p === 'string')) {
       problems.push('"command" must be a non-empty array of strings')
     } else command = record.command as string[]
   } else if (runner === 'process') problems.push('"command" is required for the process runner')
-  const version = optionalString(record, 'version', problems) ?? '0.0.0'
+  const version = optionalString(record, 'version', problems)?.trim() || '0.0.0'
   const image = optionalString(record, 'image', problems)
   const definition: StreamDefinition = {
     folder,
@@ -83,7 +95,7 @@ export function parseStreamInfo(folder: string, info: unknown): StreamDefinition
     enabled: parseEnabled(record.enabled, problems),
     runner,
     image,
-    imageTag: image ?? `magickbox/${aeTitle.toLowerCase().replace(/[^a-z0-9_.-]/g, '_')}:${version.replace(/[^A-Za-z0-9_.-]/g, '_')}`,
+    imageTag: image ?? builtImageTag(aeTitle, version),
     command,
     quietSeconds: optionalPositive(record, 'quietSeconds', problems),
     timeoutMinutes: optionalPositive(record, 'timeoutMinutes', problems) ?? DEFAULT_TIMEOUT_MINUTES,

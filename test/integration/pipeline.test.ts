@@ -202,6 +202,21 @@ describe('the pipeline', () => {
     assert.match(delivery!.lastError ?? '', /accepted none of the file's transfer syntaxes \(JPEG-LS Lossless/)
   })
 
+  it('restarts the receiver alone after kill -9 of it, and the next study goes through', async () => {
+    const box = await startBox()
+    const pidFile = join(box.options.dataDir, '.pids', 'receiver.pid')
+    const first = Number(await readFile(pidFile, 'utf8'))
+    process.kill(first, 'SIGKILL')
+    await waitFor('a new receiver', async () => {
+      const pid = Number(await readFile(pidFile, 'utf8').catch(() => '0'))
+      return pid !== first && pid > 0
+    }, 15_000)
+    assert.equal((await storescu(box.port, 'COPY', await makeStudy(CT_TEMPLATE, 1, join(temp.path, 'study-after-kill')))).exitCode, 0)
+    const [job] = await box.waitForFinishedJobs(1)
+    assert.equal(job!.state, 'done')
+    assert.match(await box.log('supervisor'), /receiver killed by SIGKILL; restart 1/)
+  })
+
   it('finishes every job after kill -9 of the whole box: queued, running and still-collecting studies', async () => {
     const peer = await startPeer(['+uf'])
     const box = await startBox({ routing: { routing: [{ name: 'all', send: [{ '.*': toPeer(peer) }] }] } })

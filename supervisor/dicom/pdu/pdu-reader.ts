@@ -32,9 +32,16 @@ export class PduReader {
     }
   }
 
+  // The first n bytes, copying only those when they span chunks.
   private peek(n: number): Buffer {
     if (this.chunks[0]!.length >= n) return this.chunks[0]!.subarray(0, n)
-    return Buffer.concat(this.chunks).subarray(0, n)
+    const out = Buffer.alloc(n)
+    let filled = 0
+    for (const chunk of this.chunks) {
+      filled += chunk.copy(out, filled, 0, Math.min(chunk.length, n - filled))
+      if (filled === n) break
+    }
+    return out
   }
 
   private take(n: number): Buffer {
