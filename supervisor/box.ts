@@ -124,7 +124,7 @@ export class Box {
       const steps: [string, () => Promise<void> | void][] = [
         ['receiver', () => this.receiver?.stop()],
         ['study completion', () => this.collector?.stop()],
-        ['stream workers', () => this.pool?.stop()],
+        ['stream workers', () => this.pool?.stop(this.config.settings.stopGraceSeconds * 1000)],
         ['deliveries', () => this.scheduler?.stop()],
         ['job writes', () => this.store?.flush()],
         ['stream watch', () => this.unwatch?.()],

@@ -48,6 +48,8 @@ export interface Settings {
   delivery: DeliverySettings
   /** How often a job waiting for the Docker engine checks again (seconds). */
   dockerRetrySeconds: number
+  /** On stop, how long running jobs may go on before they are stopped (they run again at the next start). */
+  stopGraceSeconds: number
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -68,4 +70,5 @@ export const DEFAULT_SETTINGS: Settings = {
     maxPduLength: 131072,
   },
   dockerRetrySeconds: 10,
+  stopGraceSeconds: 30,
 }

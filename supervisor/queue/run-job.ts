@@ -76,6 +76,11 @@ export async function runJob(deps: RunJobDeps, job: Job, stream: StreamDefinitio
       return
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
+    if (signal?.aborted) {
+      // Stopped by a shutdown, not by the stream: the job stays running and runs again at the next start.
+      note(`stopped after ${seconds} s because the box is shutting down; the job runs again when it starts`)
+      return
+    }
     const outcome = await readOutcome(result, outputDir, stream.timeoutMinutes)
     note(`finished after ${seconds} s: ${result.timedOut ? 'timed out' : `exit code ${result.exitCode}`}; outcome ${outcome.outcome} (${outcome.message})`)
     await deps.store.move(job, 'routing', `stream finished after ${seconds} s with outcome ${outcome.outcome}: ${outcome.message}`, {
@@ -87,5 +92,5 @@ export async function runJob(deps: RunJobDeps, job: Job, stream: StreamDefinitio
   } finally {
     await new Promise<void>((resolve) => log.end(resolve))
   }
-  await deps.route(job)
+  if (job.state === 'routing') await deps.route(job)
 }

@@ -89,41 +89,20 @@ export class DeliveryScheduler {
     const result = routeJob(table, facts, { defaultDestination: settings.defaultDestination, callingAE: settings.delivery.callingAE })
     log.info(`job ${job.id}: routing for called "${facts.calledAE}", calling "${facts.callingAE}", outcome "${facts.outcome}"`)
     for (const line of result.trace) log.info(`job ${job.id}: ${line}`)
-    const deliveries: Delivery[] = result.decisions.map((d, i) => ({
-      id: `d${i + 1}`,
-      rule: d.rule,
-      why: d.why,
-      destination: d.destination,
-      directory: d.directory,
-      state: 'pending',
-      instances: 0,
-      sent: 0,
-      failed: 0,
-      skipped: 0,
-      attempts: 0,
-      lastAttemptAt: undefined,
-      nextAttemptAt: undefined,
-      lastError: undefined,
-      finishedAt: undefined,
-    }))
+    const deliveries: Delivery[] = result.decisions.map((d, i) =>
+      newDelivery({ id: `d${i + 1}`, rule: d.rule, why: d.why, destination: d.destination, directory: d.directory }),
+    )
     for (const problem of result.problems) {
-      deliveries.push({
-        id: `d${deliveries.length + 1}`,
-        rule: problem.split(',')[0] ?? '',
-        why: problem,
-        destination: { host: '', port: 0, calledAE: '', callingAE: '' },
-        directory: 'output',
-        state: 'failed',
-        instances: 0,
-        sent: 0,
-        failed: 0,
-        skipped: 0,
-        attempts: 0,
-        lastAttemptAt: undefined,
-        nextAttemptAt: undefined,
-        lastError: problem,
-        finishedAt: new Date().toISOString(),
-      })
+      deliveries.push(
+        newDelivery({
+          id: `d${deliveries.length + 1}`,
+          rule: problem.split(',')[0] ?? '',
+          why: problem,
+          state: 'failed',
+          lastError: problem,
+          finishedAt: new Date().toISOString(),
+        }),
+      )
     }
     if (deliveries.length === 0) {
       const note = 'no routing rule matched; nothing was sent'
@@ -214,6 +193,25 @@ export class DeliveryScheduler {
     }
     const reason = failed.map((d) => `delivery to ${label(d)} gave up after ${d.attempts} attempt(s): ${d.lastError ?? 'unknown error'}`).join('; ')
     await this.deps.store.move(job, 'failed', reason, { failedReason: reason })
+  }
+}
+
+// A delivery record with nothing sent yet.
+function newDelivery(fields: Partial<Delivery> & Pick<Delivery, 'id' | 'rule' | 'why'>): Delivery {
+  return {
+    destination: { host: '', port: 0, calledAE: '', callingAE: '' },
+    directory: 'output',
+    state: 'pending',
+    instances: 0,
+    sent: 0,
+    failed: 0,
+    skipped: 0,
+    attempts: 0,
+    lastAttemptAt: undefined,
+    nextAttemptAt: undefined,
+    lastError: undefined,
+    finishedAt: undefined,
+    ...fields,
   }
 }
 

@@ -202,6 +202,22 @@ describe('the pipeline', () => {
     assert.match(delivery!.lastError ?? '', /accepted none of the file's transfer syntaxes \(JPEG-LS Lossless/)
   })
 
+  it('stops a running job on SIGTERM after the grace period without failing it, and runs it again at the next start', async () => {
+    const box = await startBox({ settings: { stopGraceSeconds: 1 } })
+    await writeProcessStreams(streams, [{ aeTitle: 'NAP', script: `if [ ! -f "$MAGICKBOX_MEMORY/napped" ]; then touch "$MAGICKBOX_MEMORY/napped"; sleep 600; fi\n${COPY_INPUT}` }])
+    await waitFor('the NAP stream', async () => /stream NAP/.test(await box.log('supervisor')), 10_000)
+    assert.equal((await storescu(box.port, 'NAP', await makeStudy(CT_TEMPLATE, 1, join(temp.path, 'study-nap')))).exitCode, 0)
+    await waitFor('the job to run', async () => (await box.jobs())[0]?.state === 'running')
+    await box.stop()
+    const [stopped] = await box.jobs()
+    assert.equal(stopped!.state, 'running', 'a shutdown is not a failure')
+    assert.equal(stopped!.outcome, undefined)
+    await box.launch()
+    const [job] = await box.waitForFinishedJobs(1)
+    assert.deepEqual([job!.state, job!.outcome, job!.runs], ['done', 'success', 2])
+    assert.match(await readFile(join(box.jobFolder(job!.id), 'processing.log'), 'utf8'), /because the box is shutting down; the job runs again/)
+  })
+
   it('restarts the receiver alone after kill -9 of it, and the next study goes through', async () => {
     const box = await startBox()
     const pidFile = join(box.options.dataDir, '.pids', 'receiver.pid')
