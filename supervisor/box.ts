@@ -1,8 +1,9 @@
 /**
  * @module box
- * The whole box, wired: the receiver child, study completion, the job store, one worker per
- * stream, routing and delivery. start() recovers what an earlier run left (job folders being
- * created, jobs that were running, deliveries under way); stop() shuts down in reverse order.
+ * The whole box, wired: the receiver and sender children, study completion, the job store, one
+ * worker per stream, routing and delivery, the heartbeat, health checks, retention, and the status
+ * page. start() recovers what an earlier run left (job folders being created, jobs that were
+ * running, deliveries under way); stop() shuts everything down in reverse order.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { extname, join } from 'node:path'
@@ -10,16 +11,27 @@ import { fileURLToPath } from 'node:url'
 import { createJobFromGroup, recoverStagedJobs } from './completion/create-job.js'
 import { StudyCollector } from './completion/study-collector.js'
 import type { Config } from './config/load-config.js'
+import { IMPLEMENTATION_VERSION_NAME } from './dicom/implementation.js'
+import { HealthMonitor } from './health/health-monitor.js'
+import { Heartbeat } from './health/heartbeat.js'
 import { JobIndex } from './jobs/job-index.js'
 import { JobStore } from './jobs/job-store.js'
-import { createLogger, loggerOptionsFromEnv, type Logger } from './logging/logger.js'
+import { createLogger, loggerOptions, type Logger } from './logging/logger.js'
+import { Retention } from './maintenance/retention.js'
+import { ScheduledTask } from './maintenance/scheduled-task.js'
 import { WorkerPool } from './queue/worker-pool.js'
+import type { AdmissionState } from './receiver/disk-admission.js'
 import type { ReceiverMessage } from './receiver/receiver-messages.js'
 import { DockerEngine } from './runners/docker-client.js'
 import { DeliveryScheduler } from './sender/delivery-scheduler.js'
+import { SenderClient } from './sender/sender-client.js'
+import type { BoxStatus } from './status/box-status.js'
+import { StatusServer } from './status/status-server.js'
 import { StreamCatalog } from './streams/load-streams.js'
 import { watchStreams } from './streams/watch-streams.js'
+import { AlertCenter } from './supervision/alerts.js'
 import { ChildProgram } from './supervision/child-program.js'
+import type { SupervisedUnit } from './supervision/supervised-unit.js'
 
 // A sibling module of this one, with this module's extension (.js built, .ts under tsx).
 function sibling(name: string): string {
@@ -30,23 +42,29 @@ function sibling(name: string): string {
 export class Box {
   readonly log: Logger
   private readonly loggers: Logger[] = []
-  private index: JobIndex | undefined
-  private store: JobStore | undefined
-  private collector: StudyCollector | undefined
-  private pool: WorkerPool | undefined
-  private scheduler: DeliveryScheduler | undefined
-  private receiver: ChildProgram | undefined
-  private unwatch: (() => void) | undefined
+  private readonly startedAt = Date.now()
+  private readonly stopSteps: [string, () => Promise<void> | void][] = []
+  private readonly units = new Map<string, SupervisedUnit>()
   private stopping: Promise<void> | undefined
+  private status: (() => Promise<BoxStatus>) | undefined
 
   constructor(readonly config: Config) {
     this.log = this.logger('supervisor')
   }
 
   private logger(part: string): Logger {
-    const logger = createLogger(part, loggerOptionsFromEnv(this.config.paths.logs))
+    const logger = createLogger(part, loggerOptions(this.config.paths.logs, this.config.settings.logs))
     this.loggers.push(logger)
     return logger
+  }
+
+  // Remember how to undo a step; stop() runs these in reverse order.
+  private onStop(name: string, step: () => Promise<void> | void): void {
+    this.stopSteps.push([name, step])
+  }
+
+  private pidFile(name: string): string {
+    return join(this.config.paths.pids, `${name}.pid`)
   }
 
   async start(): Promise<void> {
@@ -54,11 +72,19 @@ export class Box {
     await mkdir(paths.incomingTemp, { recursive: true })
     await mkdir(paths.memory, { recursive: true })
     await mkdir(paths.pids, { recursive: true })
-    await writeFile(join(paths.pids, 'supervisor.pid'), `${process.pid}\n`)
+    await writeFile(this.pidFile('supervisor'), `${process.pid}\n`)
+    this.onStop('pid files', async () => {
+      for (const name of ['receiver', 'sender', 'supervisor']) await rm(this.pidFile(name), { force: true })
+    })
     this.log.info(`MagickBox starting: data in ${paths.root}, streams in ${streamsDir}, AE title ${settings.aet}, DICOM port ${settings.dicomPort}`)
+    const alerts = new AlertCenter(this.log, () => settings.health.webhookUrl)
+
+    // Jobs: finish what the last run left, then index.
     const jobsLog = this.logger('jobs')
-    const index = (this.index = new JobIndex(paths.index))
-    const store = (this.store = new JobStore(paths, index, jobsLog))
+    const index = new JobIndex(paths.index)
+    this.onStop('job index', () => index.close())
+    const store = new JobStore(paths, index, jobsLog)
+    this.onStop('job writes', () => store.flush())
     const recovered = await recoverStagedJobs({ paths, store, logger: jobsLog })
     if (recovered) this.log.info(`finished creating ${recovered} job(s) interrupted by the last stop`)
     const summary = await store.reconcile()
@@ -68,16 +94,34 @@ export class Box {
     }
 
     const catalog = new StreamCatalog(streamsDir)
-    this.unwatch = watchStreams(catalog, this.log)
     const docker = new DockerEngine()
-    const scheduler = (this.scheduler = new DeliveryScheduler({
+
+    // Sending: a child process, the scheduler here.
+    const sender = new ChildProgram({
+      name: 'sender',
+      modulePath: sibling('sender/sender-main'),
+      logger: this.log,
+      alerts,
+      policy: () => settings.restart,
+      onSpawn: (pid) => void writeFile(this.pidFile('sender'), `${pid}\n`).catch(() => undefined),
+    })
+    const senderClient = new SenderClient(sender)
+    sender.start()
+    this.units.set(sender.name, sender)
+    this.onStop('sender', () => sender.stop())
+    const scheduler = new DeliveryScheduler({
+      send: (request) => senderClient.send(request),
       store,
       settings: () => settings,
       routingPath: paths.routing,
       routingLog: this.logger('routing'),
       senderLog: this.logger('sender'),
-    }))
-    const pool = (this.pool = new WorkerPool({
+    })
+    scheduler.start()
+    this.onStop('deliveries', () => scheduler.stop())
+
+    // Processing: one worker per stream.
+    const pool = new WorkerPool({
       paths,
       store,
       docker,
@@ -85,14 +129,19 @@ export class Box {
       logger: jobsLog,
       route: (job) => scheduler.route(job),
       retrySeconds: () => settings.dockerRetrySeconds,
-    }))
+    })
     for (const job of store.activeJobs().sort((a, b) => a.queuedAt.localeCompare(b.queuedAt))) {
       if (job.state === 'queued') pool.enqueue(job)
     }
     pool.start()
-    scheduler.start()
+    this.onStop('stream workers', () => pool.stop(settings.stopGraceSeconds * 1000))
+    const unwatch = watchStreams(catalog, this.log, () => {
+      for (const ae of catalog.current().byAeTitle.keys()) pool.ensure(ae)
+    })
+    this.onStop('stream watch', unwatch)
 
-    const collector = (this.collector = new StudyCollector({
+    // Receiving: study completion here, the SCP in a child process.
+    const collector = new StudyCollector({
       incomingDir: paths.incoming,
       quietSecondsFor: (ae) => catalog.find(ae)?.quietSeconds ?? settings.quietSeconds,
       complete: async (groupKey, completion) => {
@@ -100,45 +149,124 @@ export class Box {
         if (job) pool.enqueue(job)
       },
       logger: jobsLog,
-    }))
+    })
     await collector.start()
-
-    const receiver = (this.receiver = new ChildProgram({ name: 'receiver', modulePath: sibling('receiver/receiver-main'), logger: this.log }))
+    this.onStop('study completion', () => collector.stop())
+    let admission: AdmissionState | undefined
+    const receiver = new ChildProgram({
+      name: 'receiver',
+      modulePath: sibling('receiver/receiver-main'),
+      logger: this.log,
+      alerts,
+      policy: () => settings.restart,
+      onSpawn: (pid) => void writeFile(this.pidFile('receiver'), `${pid}\n`).catch(() => undefined),
+    })
     receiver.on('message', (raw) => {
       const message = raw as ReceiverMessage
       if (message.type === 'instance-stored') collector.noteInstance(message.event)
       else if (message.type === 'activity') collector.noteActivity(message.calledAE, message.callingAE, message.at)
-      else if (message.type === 'ready') {
-        this.log.info(`receiver ready on DICOM port ${message.port}`)
-        void writeFile(join(paths.pids, 'receiver.pid'), `${receiver.pid}\n`).catch(() => undefined)
+      else if (message.type === 'ready') this.log.info(`receiver ready on DICOM port ${message.port}`)
+      else if (message.type === 'admission') {
+        admission = message
+        const text = `${(message.freeBytes / 1024 ** 2).toFixed(0)} MB free on the data disk, reserve ${(message.reserveBytes / 1024 ** 2).toFixed(0)} MB`
+        if (message.open) alerts.clear('admission', `receiving again: ${text}`)
+        else alerts.raise('admission', 'critical', `receiving stopped, new associations are rejected: ${text}`)
       }
     })
     receiver.start()
+    this.units.set(receiver.name, receiver)
+    this.onStop('receiver', () => receiver.stop())
+
+    // Keeping it alive: heartbeat, health, retention.
+    const heartbeat = new Heartbeat({
+      settings: () => settings.heartbeat,
+      port: settings.dicomPort,
+      ownAE: settings.aet,
+      receiverRunning: () => receiver.status().state === 'running',
+      receiverPid: () => receiver.pid,
+      killReceiver: (reason) => receiver.kill(reason),
+      logger: this.log,
+    })
+    heartbeat.start()
+    this.onStop('heartbeat', () => heartbeat.stop())
+    const health = new HealthMonitor({ settings: () => settings.health, scratchDir: paths.scratch, dockerPing: () => docker.ping(), alerts, logger: this.log })
+    health.start()
+    this.onStop('health checks', () => health.stop())
+    const retentionLog = this.logger('retention')
+    const retention = new Retention({ paths, index, settings: () => settings.retention, docker, logger: retentionLog })
+    const retentionTask = new ScheduledTask(
+      'retention',
+      settings.retention.schedule,
+      async () => {
+        const r = await retention.run()
+        return `${r.dryRun ? 'dry run: would delete' : 'deleted'} ${r.deletedJobs} job(s) (${(r.freedBytes / 1024 ** 2).toFixed(1)} MB), swept ${r.sweptFiles} temp file(s) and ${r.removedContainers} container(s); disk ${r.usedPercentBefore.toFixed(1)} % → ${r.usedPercentAfter.toFixed(1)} %`
+      },
+      retentionLog,
+    )
+    retentionTask.start()
+    this.units.set(retentionTask.name, retentionTask)
+    this.onStop('retention', () => retentionTask.stop())
+
+    // The status page and API on 127.0.0.1.
+    this.status = async () => {
+      const active = store.activeJobs()
+      return {
+        box: {
+          version: IMPLEMENTATION_VERSION_NAME,
+          aet: settings.aet,
+          dicomPort: settings.dicomPort,
+          dataDir: paths.root,
+          streamsDir,
+          pid: process.pid,
+          startedAt: new Date(this.startedAt).toISOString(),
+          uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+        },
+        units: [...this.units.values(), ...pool.list()].map((u) => u.status()),
+        heartbeat: heartbeat.state,
+        admission,
+        health: health.latest(),
+        alerts: alerts.list(),
+        queues: pool.depths(),
+        jobs: {
+          queued: active.filter((j) => j.state === 'queued').length,
+          running: active.filter((j) => j.state === 'running').length,
+          routing: active.filter((j) => j.state === 'routing').length,
+          indexed: index.count(),
+        },
+      }
+    }
+    const statusServer = new StatusServer({
+      port: settings.statusPort,
+      status: this.status,
+      restartUnit: async (name) => {
+        const unit = this.units.get(name) ?? pool.list().find((w) => w.name === name)
+        if (!unit) return false
+        await unit.restart('requested through the status API')
+        return true
+      },
+      runRetention: async () => retentionTask.runNow().then(() => retentionTask.status()),
+    })
+    try {
+      await statusServer.start()
+      this.onStop('status page', () => statusServer.stop())
+      this.log.info(`status on http://127.0.0.1:${settings.statusPort}/`)
+    } catch (error) {
+      this.log.error(`no status page: cannot listen on 127.0.0.1:${settings.statusPort}: ${(error as Error).message}`)
+    }
     this.log.info('MagickBox is up')
   }
 
-  // Stop in reverse order: receiving, completion, workers, deliveries, then the index. Idempotent.
+  // Stop in reverse start order; every step runs even when an earlier one fails. Idempotent.
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info('MagickBox stopping')
-      const steps: [string, () => Promise<void> | void][] = [
-        ['receiver', () => this.receiver?.stop()],
-        ['study completion', () => this.collector?.stop()],
-        ['stream workers', () => this.pool?.stop(this.config.settings.stopGraceSeconds * 1000)],
-        ['deliveries', () => this.scheduler?.stop()],
-        ['job writes', () => this.store?.flush()],
-        ['stream watch', () => this.unwatch?.()],
-        ['job index', () => this.index?.close()],
-      ]
-      for (const [name, step] of steps) {
+      for (const [name, step] of [...this.stopSteps].reverse()) {
         try {
           await step()
         } catch (error) {
           this.log.error(`stopping ${name} failed: ${(error as Error).message}`)
         }
       }
-      await rm(join(this.config.paths.pids, 'receiver.pid'), { force: true })
-      await rm(join(this.config.paths.pids, 'supervisor.pid'), { force: true })
       this.log.info('MagickBox stopped')
       for (const logger of this.loggers) logger.close()
     })()

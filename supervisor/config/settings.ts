@@ -36,6 +36,65 @@ export interface DeliverySettings {
   maxPduLength: number
 }
 
+export interface RestartSettings {
+  firstDelaySeconds: number
+  factor: number
+  maxDelaySeconds: number
+  /** More restarts than this within `windowSeconds` puts the unit in given-up and raises an alert. */
+  maxRestarts: number
+  windowSeconds: number
+}
+
+export interface HeartbeatSettings {
+  /** Seconds between C-ECHOs to the box's own receiver; 0 turns the heartbeat off. */
+  intervalSeconds: number
+  timeoutSeconds: number
+  /** Consecutive failures after which the receiver is killed and restarted. */
+  failuresBeforeRestart: number
+}
+
+export interface HealthSettings {
+  intervalSeconds: number
+  memoryPercent: number
+  cpuPercent: number
+  /** CPU must be above its threshold this many checks in a row. */
+  cpuChecks: number
+  rootPercent: number
+  scratchPercent: number
+  /** Alerts are POSTed here as JSON when set. */
+  webhookUrl: string
+}
+
+export interface AdmissionSettings {
+  /** Free space kept on the data disk: the larger of the two wins. */
+  reserveBytes: number
+  reservePercent: number
+}
+
+export interface RetentionSettings {
+  /** Delete finished jobs when the data disk is fuller than the high-water mark. */
+  enabled: boolean
+  /** Log what would be deleted, delete nothing. */
+  dryRun: boolean
+  highWaterPercent: number
+  lowWaterPercent: number
+  /** Days to keep finished jobs, per outcome (0 = forever). */
+  successDays: number
+  partialDays: number
+  failedDays: number
+  /** When retention runs (cron expression). */
+  schedule: string
+  /** Temp files older than this are orphans. */
+  orphanMinutes: number
+}
+
+export interface LogSettings {
+  /** A log file is rotated when it grows past this. */
+  maxBytes: number
+  /** Rotated files kept per part (so a part uses at most maxBytes × (keep + 1)). */
+  keep: number
+}
+
 export interface Settings {
   /** The box's own AE title: answers C-ECHO, takes no storage. */
   aet: string
@@ -50,6 +109,14 @@ export interface Settings {
   dockerRetrySeconds: number
   /** On stop, how long running jobs may go on before they are stopped (they run again at the next start). */
   stopGraceSeconds: number
+  /** The status page and API (127.0.0.1 only). */
+  statusPort: number
+  restart: RestartSettings
+  heartbeat: HeartbeatSettings
+  health: HealthSettings
+  admission: AdmissionSettings
+  retention: RetentionSettings
+  logs: LogSettings
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -71,4 +138,21 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   dockerRetrySeconds: 10,
   stopGraceSeconds: 30,
+  statusPort: 2812,
+  restart: { firstDelaySeconds: 1, factor: 2, maxDelaySeconds: 60, maxRestarts: 5, windowSeconds: 300 },
+  heartbeat: { intervalSeconds: 60, timeoutSeconds: 10, failuresBeforeRestart: 2 },
+  health: { intervalSeconds: 60, memoryPercent: 85, cpuPercent: 80, cpuChecks: 3, rootPercent: 85, scratchPercent: 80, webhookUrl: '' },
+  admission: { reserveBytes: 5 * 1024 ** 3, reservePercent: 5 },
+  retention: {
+    enabled: true,
+    dryRun: false,
+    highWaterPercent: 90,
+    lowWaterPercent: 80,
+    successDays: 0,
+    partialDays: 0,
+    failedDays: 0,
+    schedule: '*/30 * * * *',
+    orphanMinutes: 60,
+  },
+  logs: { maxBytes: 10 * 1024 * 1024, keep: 5 },
 }

@@ -71,6 +71,10 @@ export function validateSettings(input: unknown, source = 'settings.json'): Sett
   if (merged.receiver.maxPduLength < 4096) problems.push('receiver.maxPduLength must be at least 4096')
   if (merged.delivery.maxPduLength < 4096) problems.push('delivery.maxPduLength must be at least 4096')
   if (merged.delivery.maxAttempts < 1) problems.push('delivery.maxAttempts must be at least 1')
+  if (!Number.isInteger(merged.statusPort) || merged.statusPort < 1 || merged.statusPort > 65535) problems.push('statusPort must be a port number (1-65535)')
+  if (merged.retention.lowWaterPercent >= merged.retention.highWaterPercent) problems.push('retention.lowWaterPercent must be below retention.highWaterPercent')
+  if (merged.heartbeat.failuresBeforeRestart < 1) problems.push('heartbeat.failuresBeforeRestart must be at least 1')
+  if (merged.logs.maxBytes < 4096) problems.push('logs.maxBytes must be at least 4096')
   if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join('; ')}`)
   return merged
 }

@@ -7,7 +7,15 @@
 import type { Job, JobState } from './job.js'
 import { openDatabase, type SqliteDatabase } from './sqlite.js'
 
-const SCHEMA_VERSION = 1
+const SCHEMA_VERSION = 2
+
+export interface FinishedJob {
+  id: string
+  state: JobState
+  outcome: string | null
+  settledAt: string
+  bytes: number
+}
 
 export interface IndexedJobStamp {
   id: string
@@ -38,6 +46,8 @@ export class JobIndex {
           queued_at TEXT NOT NULL,
           finished_at TEXT,
           outcome TEXT,
+          settled_at TEXT NOT NULL,
+          bytes INTEGER NOT NULL,
           mtime_ms REAL NOT NULL,
           json TEXT NOT NULL
         );
@@ -45,6 +55,7 @@ export class JobIndex {
         CREATE INDEX jobs_received ON jobs(received_at);
         CREATE INDEX jobs_stream ON jobs(stream, received_at);
         CREATE INDEX jobs_study ON jobs(study_uid, called_ae, calling_ae);
+        CREATE INDEX jobs_settled ON jobs(state, settled_at);
       `)
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`)
     }
@@ -54,11 +65,12 @@ export class JobIndex {
     this.db
       .prepare(
         `INSERT INTO jobs (id, state, stream, called_ae, calling_ae, caller_ip, study_uid, patient_name, patient_id,
-           instances, received_at, queued_at, finished_at, outcome, mtime_ms, json)
+           instances, received_at, queued_at, finished_at, outcome, settled_at, bytes, mtime_ms, json)
          VALUES (@id, @state, @stream, @calledAE, @callingAE, @callerIP, @studyInstanceUID, @patientName, @patientId,
-           @instances, @receivedAt, @queuedAt, @finishedAt, @outcome, @mtimeMs, @json)
+           @instances, @receivedAt, @queuedAt, @finishedAt, @outcome, @settledAt, @bytes, @mtimeMs, @json)
          ON CONFLICT(id) DO UPDATE SET state = excluded.state, stream = excluded.stream, instances = excluded.instances,
-           finished_at = excluded.finished_at, outcome = excluded.outcome, mtime_ms = excluded.mtime_ms, json = excluded.json`,
+           finished_at = excluded.finished_at, outcome = excluded.outcome, settled_at = excluded.settled_at,
+           bytes = excluded.bytes, mtime_ms = excluded.mtime_ms, json = excluded.json`,
       )
       .run({
         id: job.id,
@@ -75,6 +87,8 @@ export class JobIndex {
         queuedAt: job.queuedAt,
         finishedAt: job.finishedAt ?? null,
         outcome: job.outcome ?? null,
+        settledAt: job.history.at(-1)?.at ?? job.queuedAt,
+        bytes: job.bytes,
         mtimeMs,
         json: JSON.stringify(job),
       })
@@ -106,6 +120,13 @@ export class JobIndex {
       .prepare('SELECT id FROM jobs WHERE study_uid = ? AND called_ae = ? AND calling_ae = ? ORDER BY id')
       .all(studyInstanceUID, calledAE, callingAE) as { id: string }[]
     return rows.map((row) => row.id)
+  }
+
+  // Finished jobs (done, failed, cancelled), the longest finished first: what retention may delete.
+  finishedOldestFirst(): FinishedJob[] {
+    return this.db
+      .prepare(`SELECT id, state, outcome, settled_at AS settledAt, bytes FROM jobs WHERE state IN ('done', 'failed', 'cancelled') ORDER BY settled_at, id`)
+      .all() as FinishedJob[]
   }
 
   count(): number {

@@ -3,8 +3,10 @@
  * One log file per part of the box (`$MAGICKBOX_DATA/logs/<part>.log`), one line per event:
  * `2026-11-28T04:51:07.123Z INFO  receiver: message`. Lines are written synchronously so that the
  * last words before a crash are kept; CR/LF in a message are escaped so one event is one line.
+ * A file that grows past `maxBytes` is rotated (`<part>.log.1` … `<part>.log.<keep>`), so a
+ * part never takes more than maxBytes × (keep + 1).
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -25,6 +27,10 @@ export interface LoggerOptions {
   console?: boolean
   /** Lines below this level are dropped. @defaultValue 'info' */
   level?: LogLevel
+  /** Rotate the file when it would grow past this. @defaultValue 10 MiB */
+  maxBytes?: number
+  /** Rotated files kept. @defaultValue 5 */
+  keep?: number
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
@@ -36,18 +42,47 @@ export function oneLine(message: string): string {
   )
 }
 
-export function createLogger(part: string, { folder, console: toConsole = true, level = 'info' }: LoggerOptions = {}): Logger {
+export function createLogger(
+  part: string,
+  { folder, console: toConsole = true, level = 'info', maxBytes = 10 * 1024 * 1024, keep = 5 }: LoggerOptions = {},
+): Logger {
   let fd: number | undefined
+  let size = 0
+  const path = folder ? join(folder, `${part}.log`) : undefined
+  const open = () => {
+    if (!path) return
+    fd = openSync(path, 'a', 0o640)
+    size = fstatSync(fd).size
+  }
+  // Shift <part>.log.N up by one, dropping the oldest, and start a new file.
+  const rotate = () => {
+    if (!path || fd === undefined) return
+    closeSync(fd)
+    rmSync(`${path}.${keep}`, { force: true })
+    for (let n = keep - 1; n >= 1; n--) {
+      try {
+        renameSync(`${path}.${n}`, `${path}.${n + 1}`)
+      } catch {
+        // no such generation yet
+      }
+    }
+    if (keep > 0) renameSync(path, `${path}.1`)
+    else rmSync(path, { force: true })
+    open()
+  }
   if (folder) {
     mkdirSync(folder, { recursive: true })
-    fd = openSync(join(folder, `${part}.log`), 'a', 0o640)
+    open()
   }
   const write = (lineLevel: LogLevel, message: string) => {
     if (ORDER[lineLevel] < ORDER[level]) return
     const line = `${new Date().toISOString()} ${lineLevel.toUpperCase().padEnd(5)} ${part}: ${oneLine(message)}\n`
     if (fd !== undefined) {
       try {
+        const bytes = Buffer.byteLength(line)
+        if (size > 0 && size + bytes > maxBytes) rotate()
         writeSync(fd, line)
+        size += bytes
       } catch {
         // A full disk must not stop the box; the console still has the line.
       }
@@ -67,12 +102,14 @@ export function createLogger(part: string, { folder, console: toConsole = true, 
   }
 }
 
-// Logger options from the environment: MAGICKBOX_LOG_CONSOLE=0 silences stdout, MAGICKBOX_LOG_LEVEL sets the level.
-export function loggerOptionsFromEnv(folder: string, env: NodeJS.ProcessEnv = process.env): LoggerOptions {
+// Logger options from the settings and the environment (MAGICKBOX_LOG_CONSOLE=0 silences stdout, MAGICKBOX_LOG_LEVEL sets the level).
+export function loggerOptions(folder: string, rotation: { maxBytes: number; keep: number }, env: NodeJS.ProcessEnv = process.env): LoggerOptions {
   const level = env.MAGICKBOX_LOG_LEVEL as LogLevel | undefined
   return {
     folder,
     console: env.MAGICKBOX_LOG_CONSOLE !== '0',
     level: level && level in ORDER ? level : 'info',
+    maxBytes: rotation.maxBytes,
+    keep: rotation.keep,
   }
 }

@@ -9,6 +9,8 @@ import type { JobStore } from '../jobs/job-store.js'
 import type { Logger } from '../logging/logger.js'
 import type { DockerEngine } from '../runners/docker-client.js'
 import type { StreamCatalog } from '../streams/load-streams.js'
+import type { SupervisedUnit } from '../supervision/supervised-unit.js'
+import type { UnitStatus } from '../supervision/unit-state.js'
 import { runJob, type RunJobDeps } from './run-job.js'
 
 export interface StreamWorkerDeps extends RunJobDeps {
@@ -20,7 +22,7 @@ export interface StreamWorkerDeps extends RunJobDeps {
   retrySeconds: () => number
 }
 
-export class StreamWorker {
+export class StreamWorker implements SupervisedUnit {
   private readonly queue: Job[] = []
   private readonly running = new Map<string, Promise<void>>()
   private retryTimer: NodeJS.Timeout | undefined
@@ -28,10 +30,37 @@ export class StreamWorker {
   private stopped = true
   private readonly abort = new AbortController()
 
+  private startedAt: number | undefined
+  readonly name: string
+
   constructor(
     readonly aeTitle: string,
     private readonly deps: StreamWorkerDeps,
-  ) {}
+  ) {
+    this.name = `worker ${aeTitle}`
+  }
+
+  status(): UnitStatus {
+    const waiting = this.queue[0]?.waitingReason
+    return {
+      name: this.name,
+      kind: 'worker',
+      state: this.stopped ? 'stopped' : 'running',
+      pid: undefined,
+      startedAt: this.startedAt ? new Date(this.startedAt).toISOString() : undefined,
+      uptimeSeconds: this.startedAt && !this.stopped ? Math.round((Date.now() - this.startedAt) / 1000) : undefined,
+      restarts: 0,
+      lastExit: undefined,
+      detail: `${this.queue.length} queued, ${this.running.size} running${waiting ? `; waiting: ${waiting}` : ''}`,
+    }
+  }
+
+  // Nudge the loop (a worker has no process to restart).
+  async restart(): Promise<void> {
+    clearTimeout(this.retryTimer)
+    if (this.stopped) this.start()
+    else void this.pump()
+  }
 
   get depth(): { queued: number; running: number } {
     return { queued: this.queue.length, running: this.running.size }
@@ -39,6 +68,7 @@ export class StreamWorker {
 
   start(): void {
     this.stopped = false
+    this.startedAt = Date.now()
     void this.pump()
   }
 

@@ -21,6 +21,11 @@ export class WorkerPool {
     return worker
   }
 
+  // Make sure a stream has its worker (so the status lists it before its first job).
+  ensure(aeTitle: string): void {
+    this.worker(aeTitle)
+  }
+
   enqueue(job: Job): void {
     this.worker(job.stream).enqueue(job)
   }
@@ -28,6 +33,10 @@ export class WorkerPool {
   start(): void {
     this.started = true
     for (const worker of this.workers.values()) worker.start()
+  }
+
+  list(): StreamWorker[] {
+    return [...this.workers.values()]
   }
 
   depths(): Record<string, { queued: number; running: number }> {

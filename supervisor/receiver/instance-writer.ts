@@ -15,6 +15,10 @@ export interface InstanceWriterOptions {
   fsync?: boolean
   /** Bytes waiting before backpressure starts. @defaultValue 8 MiB */
   highWaterBytes?: number
+  /** Asked before writing once `spaceCheckBytes` piled up: an error to stop with when the disk must not take `bytes` more. */
+  checkSpace?: (bytes: number) => Error | undefined
+  /** @defaultValue 4 MiB */
+  spaceCheckBytes?: number
 }
 
 export class InstanceWriter extends EventEmitter {
@@ -27,6 +31,7 @@ export class InstanceWriter extends EventEmitter {
   private ended = false
   private behind = false
   private discarded = false
+  private sinceSpaceCheck = 0
   bytesReceived = 0
 
   constructor(
@@ -79,6 +84,12 @@ export class InstanceWriter extends EventEmitter {
       const batch = this.queue
       this.queue = []
       try {
+        this.sinceSpaceCheck += batch.reduce((sum, b) => sum + b.length, 0)
+        if (this.options.checkSpace && this.sinceSpaceCheck >= (this.options.spaceCheckBytes ?? 4 * 1024 * 1024)) {
+          const refusal = this.options.checkSpace(this.sinceSpaceCheck)
+          this.sinceSpaceCheck = 0
+          if (refusal) throw refusal
+        }
         await this.handle.writev(batch)
       } catch (error) {
         this.failure = error as Error

@@ -9,14 +9,15 @@ import { join } from 'node:path'
 import { loadConfig } from '../config/load-config.js'
 import { Implementation, routeDimseLogTo } from '../dicom/dimse.js'
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../dicom/implementation.js'
-import { createLogger, loggerOptionsFromEnv } from '../logging/logger.js'
+import { createLogger, loggerOptions } from '../logging/logger.js'
 import { StreamCatalog } from '../streams/load-streams.js'
 import { DicomListener } from './dicom-listener.js'
+import { describeAdmission, DiskAdmission } from './disk-admission.js'
 import { IncomingStore } from './incoming-store.js'
 import type { ReceiverMessage } from './receiver-messages.js'
 
 const config = await loadConfig()
-const logger = createLogger('receiver', loggerOptionsFromEnv(config.paths.logs))
+const logger = createLogger('receiver', loggerOptions(config.paths.logs, config.settings.logs))
 routeDimseLogTo(logger)
 Implementation.setImplementationClassUid(IMPLEMENTATION_CLASS_UID)
 Implementation.setImplementationVersion(IMPLEMENTATION_VERSION_NAME)
@@ -34,11 +35,23 @@ for (const name of await readdir(config.paths.incomingTemp)) {
   logger.info(`removed orphaned temp file ${name} left by an earlier run`)
 }
 
+let firstReading = true
+const admission = new DiskAdmission(config.paths.scratch, config.settings.admission, (state) => {
+  if (!state.open) logger.warn(`receiving stopped, new associations are rejected: ${describeAdmission(state)}`)
+  else if (!firstReading) logger.info(`receiving again: ${describeAdmission(state)}`)
+  firstReading = false
+  send({ type: 'admission', ...state })
+})
+admission.state()
+// Also look when nobody sends, so the supervisor hears that space is back.
+setInterval(() => admission.state(), 5000).unref()
+
 const listener = new DicomListener(
   {
     ownAE: config.settings.aet,
     catalog: new StreamCatalog(config.streamsDir),
     incoming,
+    admission,
     logger,
     fsync: config.settings.receiver.fsync,
     maxPduLength: config.settings.receiver.maxPduLength,

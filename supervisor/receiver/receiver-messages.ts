@@ -8,3 +8,4 @@ export type ReceiverMessage =
   | { type: 'ready'; port: number }
   | { type: 'instance-stored'; event: InstanceStoredEvent }
   | { type: 'activity'; calledAE: string; callingAE: string; at: number }
+  | { type: 'admission'; open: boolean; freeBytes: number; reserveBytes: number }

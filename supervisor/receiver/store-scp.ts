@@ -26,6 +26,7 @@ import { cleanUid, isSafeUid } from '../dicom/uid.js'
 import type { Logger } from '../logging/logger.js'
 import type { StreamCatalog } from '../streams/load-streams.js'
 import { decideAssociation, decideContext, type AssociationDecision } from './association-policy.js'
+import { describeAdmission, type DiskAdmission } from './disk-admission.js'
 import type { IncomingStore } from './incoming-store.js'
 import { InstanceWriter } from './instance-writer.js'
 import { StoreFailure, StoreStatus } from './store-status.js'
@@ -46,6 +47,7 @@ export interface StoreScpDeps {
   ownAE: string
   catalog: StreamCatalog
   incoming: IncomingStore
+  admission: DiskAdmission
   logger: Logger
   fsync: boolean
   maxPduLength: number
@@ -122,6 +124,16 @@ export class StoreScp extends Scp {
       setTimeout(() => this.socket.end(), 500).unref()
       return
     }
+    if (decision.role === 'store') {
+      const space = this.deps.admission.state()
+      if (!space.open) {
+        this.deps.logger.warn(`rejected ${this.describe()}: the data disk is too full to receive (${describeAdmission(space)})`)
+        // Transient: the sender may try again later. Source: service provider (presentation); reason: local limit exceeded.
+        this.sendAssociationReject(constants.RejectResult.Transient, constants.RejectSource.ServiceProviderPresentation, 2)
+        setTimeout(() => this.socket.end(), 500).unref()
+        return
+      }
+    }
     const accepted: string[] = []
     const refused: string[] = []
     for (const { id } of association.getPresentationContexts()) {
@@ -178,6 +190,8 @@ export class StoreScp extends Scp {
     const pending: PendingStore = { writer: undefined, sopClassUID, sopInstanceUID, transferSyntaxUID, refusal: undefined }
     if (this.decision?.accept !== true || this.decision.role !== 'store') {
       pending.refusal = new StoreFailure(StoreStatus.NotAuthorized, `${this.calledAE} takes no storage`)
+    } else if (!this.deps.admission.state().open) {
+      pending.refusal = new StoreFailure(StoreStatus.OutOfResources, `the data disk is too full to receive (${describeAdmission(this.deps.admission.state())})`)
     } else if (!isSafeUid(sopInstanceUID)) {
       pending.refusal = new StoreFailure(StoreStatus.CannotUnderstand, `Affected SOP Instance UID ${JSON.stringify(sopInstanceUID.slice(0, 80))} is not a valid UID`)
     } else if (!isSafeUid(sopClassUID)) {
@@ -190,6 +204,12 @@ export class StoreScp extends Scp {
       writer = new InstanceWriter(this.deps.incoming.tempPath(), header, {
         fsync: this.deps.fsync,
         onBackpressure: (behind) => this.setBackpressure(behind),
+        checkSpace: (bytes) => {
+          const space = this.deps.admission.refresh()
+          return space.freeBytes - bytes > space.reserveBytes
+            ? undefined
+            : new StoreFailure(StoreStatus.OutOfResources, `the data disk is too full to receive (${describeAdmission(space)}, ${(bytes / 1024 ** 2).toFixed(1)} MB more to write)`)
+        },
       })
       pending.writer = writer
     }
@@ -230,6 +250,7 @@ export class StoreScp extends Scp {
       await writer.finish()
     } catch (error) {
       await unlink(writer.path).catch(() => undefined)
+      if (error instanceof StoreFailure) return error
       const code = (error as NodeJS.ErrnoException).code
       return new StoreFailure(
         code === 'ENOSPC' || code === 'EDQUOT' ? StoreStatus.OutOfResources : StoreStatus.ProcessingFailure,

@@ -89,6 +89,16 @@ export class DockerEngine {
     return list.length
   }
 
+  // Ids of containers carrying `label` that are not running (exited, created, dead).
+  async exitedContainers(label: string): Promise<string[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [label], status: ['exited', 'created', 'dead'] } })
+    return list.map((c) => c.Id)
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await this.docker.getContainer(id).remove({ force: true })
+  }
+
   // Run a container to its end (or kill it at the timeout), streaming its output; always removed.
   async run(spec: ContainerSpec, output: Writable, timeoutMs: number, signal?: AbortSignal): Promise<ContainerExit> {
     const container = await this.docker.createContainer({

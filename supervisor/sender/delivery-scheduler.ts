@@ -16,10 +16,16 @@ import { routeJob } from '../routing/route-job.js'
 import { parseRoutingTable } from '../routing/routing-table.js'
 import { attemptsLeft, retryDelaySeconds } from './backoff.js'
 import { DeliveryLedger } from './delivery-ledger.js'
-import { listRoutedFiles } from './routed-files.js'
-import { sendInstances } from './send-instances.js'
+import type { ScuTarget } from '../dicom/scu-association.js'
+import { listRoutedFiles, type RoutedFile } from './routed-files.js'
+import type { AttemptResult } from './send-instances.js'
+import { SenderUnavailableError } from './sender-client.js'
+
+/** Runs one attempt (in the sender child, or in-process). */
+export type SendAttempt = (request: { jobFolder: string; deliveryId: string; files: RoutedFile[]; target: ScuTarget }) => Promise<AttemptResult>
 
 export interface DeliverySchedulerDeps {
+  send: SendAttempt
   store: JobStore
   settings: () => Settings
   routingPath: string
@@ -155,9 +161,25 @@ export class DeliveryScheduler {
       responseTimeoutMs: policy.responseTimeoutSeconds * 1000,
       maxPduLength: policy.maxPduLength,
     }
-    const result = toSend.length ? await sendInstances(toSend, target, ledger) : { acknowledged: 0, failures: [], stoppedBy: undefined }
+    let result: AttemptResult = { acknowledged: 0, failures: [], stoppedBy: undefined }
+    if (toSend.length) {
+      try {
+        result = await this.deps.send({ jobFolder: this.deps.store.folder(job.id), deliveryId: delivery.id, files: toSend, target })
+      } catch (error) {
+        if (!(error instanceof SenderUnavailableError)) throw error
+        // Not the destination's fault: this attempt does not count; what was acknowledged is in the ledger.
+        delivery.attempts--
+        delivery.state = 'pending'
+        delivery.sent = (await ledger.acknowledged()).size
+        delivery.nextAttemptAt = new Date(Date.now() + 2000).toISOString()
+        log.warn(`job ${job.id}: delivery ${delivery.id} attempt interrupted: ${error.message}; it is tried again`)
+        await this.deps.store.save(job)
+        this.schedule(job, delivery, Date.now() + 2000)
+        return
+      }
+    }
     await ledger.recordFailures(result.failures)
-    delivery.sent = acked.size + result.acknowledged
+    delivery.sent = (await ledger.acknowledged()).size
     delivery.failed = result.failures.length
     delivery.lastError = result.stoppedBy ?? result.failures[0]?.why
     const now = new Date()

@@ -15,7 +15,7 @@ export function describeStreams(catalog: StreamCatalog): string[] {
 }
 
 // Check every `intervalMs` and log the streams when the picture changed; returns a stop function.
-export function watchStreams(catalog: StreamCatalog, logger: Logger, intervalMs = 2000): () => void {
+export function watchStreams(catalog: StreamCatalog, logger: Logger, onChange: () => void = () => undefined, intervalMs = 2000): () => void {
   let last = ''
   const check = () => {
     const lines = describeStreams(catalog)
@@ -24,6 +24,7 @@ export function watchStreams(catalog: StreamCatalog, logger: Logger, intervalMs 
     last = signature
     if (lines.length === 0) logger.warn(`no streams in ${catalog.streamsDir}: every storage association will be rejected`)
     for (const line of lines) (line.includes('takes no studies') ? logger.warn : logger.info)(line)
+    onChange()
   }
   check()
   const timer = setInterval(check, intervalMs)

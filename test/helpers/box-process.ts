@@ -20,11 +20,14 @@ export interface BoxOptions {
   settings?: Record<string, unknown>
   routing?: unknown
   env?: NodeJS.ProcessEnv
+  /** Wait until the receiver answers C-ECHO. @defaultValue true */
+  waitReady?: boolean
 }
 
 export class BoxProcess {
   child: ChildProcess | undefined
   readonly port: number
+  statusPort = 0
   output = ''
 
   private constructor(
@@ -37,16 +40,17 @@ export class BoxProcess {
   static async start(options: BoxOptions): Promise<BoxProcess> {
     await mkdir(options.dataDir, { recursive: true })
     const port = await freePort()
-    const settings = { quietSeconds: 1, ...options.settings }
+    const settings = { quietSeconds: 1, statusPort: await freePort(), ...options.settings }
     await writeFile(join(options.dataDir, 'settings.json'), JSON.stringify(settings, null, 2))
     if (options.routing !== undefined) await writeFile(join(options.dataDir, 'routing.json'), JSON.stringify(options.routing, null, 2))
     const box = new BoxProcess(options, port)
-    await box.launch()
+    box.statusPort = settings.statusPort as number
+    await box.launch(options.waitReady ?? true)
     return box
   }
 
   // Start (or restart) the box process and wait until its receiver answers C-ECHO.
-  async launch(): Promise<void> {
+  async launch(waitReady = true): Promise<void> {
     this.child = spawn(process.execPath, [MAIN], {
       env: {
         ...process.env,
@@ -60,6 +64,10 @@ export class BoxProcess {
     })
     this.child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()))
     this.child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()))
+    if (!waitReady) {
+      await waitFor('the status page', async () => (await fetch(`http://127.0.0.1:${this.statusPort}/status.json`)).ok, 30_000, 250)
+      return
+    }
     await waitFor(`the box to answer C-ECHO on port ${this.port}`, async () => (await echoscu(this.port, 'MAGICKBOX')).exitCode === 0, 30_000, 250)
   }
 
@@ -108,6 +116,11 @@ export class BoxProcess {
       timeoutMs,
       250,
     )
+  }
+
+  async status(): Promise<import('../../supervisor/status/box-status.js').BoxStatus> {
+    const response = await fetch(`http://127.0.0.1:${this.statusPort}/status.json`)
+    return (await response.json()) as import('../../supervisor/status/box-status.js').BoxStatus
   }
 
   async inputFiles(id: string): Promise<string[]> {

@@ -79,3 +79,22 @@ export async function makeTransferSyntaxVariants(folder: string, template = CT_T
     { name: 'JPEG 2000 Lossless', storescuOptions: ['-xv'], transferSyntaxUid: '1.2.840.10008.1.2.4.90', path: at('j2k-lossless') },
   ]
 }
+
+/** A single multi-frame instance of about `megabytes` MB (CT_small's 128×128 frames, one study). */
+export async function makeLargeInstance(path: string, megabytes: number): Promise<void> {
+  const script = `
+import sys, pydicom
+from pydicom.uid import generate_uid
+d = pydicom.dcmread(sys.argv[1])
+frames = max(1, int(float(sys.argv[3]) * 1024 * 1024 / (d.Rows * d.Columns * 2)))
+frame = d.PixelData
+d.NumberOfFrames = frames
+d.PixelData = frame * frames
+d.SOPInstanceUID = generate_uid()
+d.StudyInstanceUID = generate_uid()
+d.SeriesInstanceUID = generate_uid()
+d.file_meta.MediaStorageSOPInstanceUID = d.SOPInstanceUID
+d.save_as(sys.argv[2], write_like_original=False)
+`
+  await execa('/usr/bin/python3', ['-c', script, CT_TEMPLATE, path, String(megabytes)])
+}
