@@ -36,6 +36,8 @@ export async function runProcess(request: RunRequest): Promise<RunResult> {
   const { stream } = request
   const [program, ...args] = stream.command
   if (!program) throw new RunnerError('the stream has no command')
+  const leftovers = await killLeftoverProcesses(request.jobId)
+  if (leftovers.length) request.log.write(`[magickbox ${new Date().toISOString()}] killed ${leftovers.length} process(es) left by an earlier run of this job: ${leftovers.join(', ')}\n`)
   const child = execa(resolveProgram(stream.folder, program), [...args, request.inputDir, request.outputDir], {
     cwd: stream.folder,
     env: {
@@ -75,4 +77,25 @@ export async function runProcess(request: RunRequest): Promise<RunResult> {
     clearTimeout(killTimer)
     request.signal?.removeEventListener('abort', stop)
   }
+}
+
+// Processes a stream run of this job left behind when the box died under it (found by the
+// MAGICKBOX_JOB variable in their environment): killed before the job runs again, so two runs
+// never write the same output.
+export async function killLeftoverProcesses(jobId: string): Promise<number[]> {
+  const { readdir, readFile } = await import('node:fs/promises')
+  const marker = `MAGICKBOX_JOB=${jobId}`
+  const killed: number[] = []
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue
+    const environ = await readFile(`/proc/${name}/environ`, 'latin1').catch(() => '')
+    if (!environ.split('\0').includes(marker)) continue
+    try {
+      process.kill(Number(name), 'SIGKILL')
+      killed.push(Number(name))
+    } catch {
+      // gone already
+    }
+  }
+  return killed
 }

@@ -5,7 +5,8 @@
  * retry or a restart never sends an instance twice to a destination that already took it.
  * The failures of the last attempt are in `deliveries/<id>.failures.json`.
  */
-import { appendFile, mkdir, readFile } from 'node:fs/promises'
+import { appendFileSync } from 'node:fs'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DELIVERIES_DIR } from '../config/data-paths.js'
 import { writeJsonAtomic } from '../fs/atomic-write.js'
@@ -26,6 +27,7 @@ export interface FailureLine {
 
 export class DeliveryLedger {
   private readonly folder: string
+  private folderReady = false
 
   constructor(
     jobFolder: string,
@@ -53,9 +55,19 @@ export class DeliveryLedger {
     return names
   }
 
-  async recordAck(line: AckLine): Promise<void> {
+  async prepare(): Promise<void> {
     await mkdir(this.folder, { recursive: true })
-    await appendFile(this.ackPath, `${JSON.stringify(line)}\n`)
+    this.folderReady = true
+  }
+
+  // Written synchronously, in the same turn as the response was read: the window in which a
+  // crash could forget an acknowledgement (and send that instance again) is as small as it gets.
+  async recordAck(line: AckLine): Promise<void> {
+    if (!this.folderReady) {
+      await mkdir(this.folder, { recursive: true })
+      this.folderReady = true
+    }
+    appendFileSync(this.ackPath, `${JSON.stringify(line)}\n`)
   }
 
   async recordFailures(failures: FailureLine[]): Promise<void> {

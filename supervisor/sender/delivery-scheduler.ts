@@ -47,6 +47,12 @@ export class DeliveryScheduler {
     this.stopped = false
     for (const job of this.deps.store.activeJobs()) {
       if (job.state !== 'routing') continue
+      if (job.deliveries.length === 0) {
+        // Stopped between running and recording its deliveries: decide again.
+        this.deps.routingLog.info(`job ${job.id} was stopped before its deliveries were recorded; routing it again`)
+        void this.route(job).catch((error: Error) => this.deps.routingLog.error(`job ${job.id}: routing failed: ${error.message}`))
+        continue
+      }
       for (const delivery of job.deliveries) {
         if (FINISHED.has(delivery.state)) continue
         const due = delivery.nextAttemptAt ? Date.parse(delivery.nextAttemptAt) : Date.now()

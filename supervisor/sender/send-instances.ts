@@ -43,6 +43,7 @@ export async function sendInstances(files: RoutedFile[], target: ScuTarget, ledg
   const failAll = (rest: RoutedFile[], why: string, permanent: boolean) => {
     for (const f of rest) result.failures.push({ name: f.name, sop: f.sopInstanceUid, why, permanent })
   }
+  await ledger.prepare()
   const batches = batchByContexts(files)
   for (let b = 0; b < batches.length; b++) {
     const batch = batches[b]!

@@ -193,6 +193,33 @@ describe('supervision', () => {
     assert.equal((await readdir(incoming)).filter((g) => !g.startsWith('.')).length, 1, 'the group still collecting is untouched')
   })
 
+  it('posts alerts to the webhook as JSON when they are raised', async () => {
+    const { createServer: createHttpServer } = await import('node:http')
+    const posts: unknown[] = []
+    const hook = createHttpServer((request, response) => {
+      let body = ''
+      request.on('data', (d: Buffer) => (body += d))
+      request.on('end', () => {
+        posts.push(JSON.parse(body))
+        response.end('ok')
+      })
+    })
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r))
+    const port = (hook.address() as { port: number }).port
+    try {
+      // A scratch threshold of 0 % is always exceeded: the first health check raises the alert.
+      const box = await startBox({ settings: { health: { intervalSeconds: 1, scratchPercent: 0, webhookUrl: `http://127.0.0.1:${port}/alerts` } } })
+      const post = await waitFor('the webhook post', () => posts.find((p) => (p as { alert: { key: string } }).alert.key === 'health:scratch disk') as { event: string; alert: { level: string; message: string } } | undefined, 15_000)
+      assert.equal(post.event, 'raised')
+      assert.equal(post.alert.level, 'warning')
+      assert.match(post.alert.message, /is [\d.]+ % full .*alert above 0 %/)
+      assert.ok((await box.status()).alerts.some((a) => a.key === 'health:scratch disk'))
+      assert.match(await box.log('supervisor'), /ALERT health:scratch disk/)
+    } finally {
+      hook.close()
+    }
+  })
+
   it('shows every unit, health and queue on the status page, escaped, and in `magickbox status`', async () => {
     const box = await startBox()
     const status = await box.status()
