@@ -5,15 +5,19 @@
  * page. start() recovers what an earlier run left (job folders being created, jobs that were
  * running, deliveries under way); stop() shuts everything down in reverse order.
  */
+import { randomBytes } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createJobFromGroup, recoverStagedJobs } from './completion/create-job.js'
 import { StudyCollector } from './completion/study-collector.js'
+import { CONTROL_TOKEN_FILE } from './config/data-paths.js'
 import type { Config } from './config/load-config.js'
+import { readSettingsFile } from './config/settings-store.js'
 import { IMPLEMENTATION_VERSION_NAME } from './dicom/implementation.js'
 import { HealthMonitor } from './health/health-monitor.js'
 import { Heartbeat } from './health/heartbeat.js'
+import { JobCommands } from './jobs/job-commands.js'
 import { JobIndex } from './jobs/job-index.js'
 import { JobStore } from './jobs/job-store.js'
 import { createLogger, loggerOptions, type Logger } from './logging/logger.js'
@@ -33,10 +37,10 @@ import { AlertCenter } from './supervision/alerts.js'
 import { ChildProgram } from './supervision/child-program.js'
 import type { SupervisedUnit } from './supervision/supervised-unit.js'
 
-// A sibling module of this one, with this module's extension (.js built, .ts under tsx).
+// A module relative to this one, with this module's extension (.js built, .ts under tsx).
 function sibling(name: string): string {
   const here = fileURLToPath(import.meta.url)
-  return fileURLToPath(new URL(`./${name}${extname(here)}`, import.meta.url))
+  return fileURLToPath(new URL(`${name.startsWith('../') ? '' : './'}${name}${extname(here)}`, import.meta.url))
 }
 
 export class Box {
@@ -74,7 +78,7 @@ export class Box {
     await mkdir(paths.pids, { recursive: true })
     await writeFile(this.pidFile('supervisor'), `${process.pid}\n`)
     this.onStop('pid files', async () => {
-      for (const name of ['receiver', 'sender', 'supervisor']) await rm(this.pidFile(name), { force: true })
+      for (const name of ['receiver', 'sender', 'web', 'supervisor']) await rm(this.pidFile(name), { force: true })
     })
     this.log.info(`MagickBox starting: data in ${paths.root}, streams in ${streamsDir}, AE title ${settings.aet}, DICOM port ${settings.dicomPort}`)
     const alerts = new AlertCenter(this.log, () => settings.health.webhookUrl)
@@ -177,6 +181,20 @@ export class Box {
     this.units.set(receiver.name, receiver)
     this.onStop('receiver', () => receiver.stop())
 
+    // The web interface: a child process of its own, so a problem there never stops receiving.
+    const web = new ChildProgram({
+      name: 'web',
+      modulePath: sibling('../web/server'),
+      logger: this.log,
+      alerts,
+      policy: () => settings.restart,
+      onSpawn: (pid) => void writeFile(this.pidFile('web'), `${pid}\n`).catch(() => undefined),
+    })
+    web.on('message', (raw) => {
+      const message = raw as { type?: string; port?: number }
+      if (message.type === 'ready') this.log.info(`web interface on port ${message.port}`)
+    })
+
     // Keeping it alive: heartbeat, health, retention.
     const heartbeat = new Heartbeat({
       settings: () => settings.heartbeat,
@@ -235,16 +253,31 @@ export class Box {
         },
       }
     }
+    const commands = new JobCommands({ store, pool, scheduler, logger: jobsLog })
+    const token = randomBytes(24).toString('hex')
+    await writeFile(join(paths.root, CONTROL_TOKEN_FILE), `${token}\n`, { mode: 0o600 })
     const statusServer = new StatusServer({
       port: settings.statusPort,
+      token,
       status: this.status,
-      restartUnit: async (name) => {
-        const unit = this.units.get(name) ?? pool.list().find((w) => w.name === name)
-        if (!unit) return false
-        await unit.restart('requested through the status API')
-        return true
+      healthHistory: () => health.history(),
+      commands: {
+        restartUnit: async (name, by) => {
+          const unit = this.units.get(name) ?? pool.list().find((w) => w.name === name)
+          if (!unit) return false
+          await unit.restart(`requested by ${by}`)
+          return true
+        },
+        runRetention: async () => retentionTask.runNow().then(() => retentionTask.status()),
+        rerunJob: (id, by) => commands.rerun(id, by),
+        resendJob: (id, all, by) => commands.resend(id, all, by),
+        cancelJob: (id, by) => commands.cancel(id, by),
+        deleteJob: async (id, by) => {
+          await commands.remove(id, by)
+          return { deleted: id }
+        },
+        reloadSettings: (by) => this.reloadSettings(by),
       },
-      runRetention: async () => retentionTask.runNow().then(() => retentionTask.status()),
     })
     try {
       await statusServer.start()
@@ -253,7 +286,30 @@ export class Box {
     } catch (error) {
       this.log.error(`no status page: cannot listen on 127.0.0.1:${settings.statusPort}: ${(error as Error).message}`)
     }
+    // Started last: it talks to the status API and reads the index.
+    web.start()
+    this.units.set(web.name, web)
+    this.onStop('web interface', () => web.stop())
     this.log.info('MagickBox is up')
+  }
+
+  // Re-read settings.json (after the setup page changed it); ports and the AE title need a restart.
+  async reloadSettings(by: string): Promise<{ changed: string[]; needRestart: string[] }> {
+    const fresh = await readSettingsFile(this.config.paths.settings)
+    const current = this.config.settings as unknown as Record<string, unknown>
+    const changed: string[] = []
+    const needRestart: string[] = []
+    for (const [key, value] of Object.entries(fresh)) {
+      if (JSON.stringify(current[key]) === JSON.stringify(value)) continue
+      if (['dicomPort', 'webPort', 'statusPort', 'aet'].includes(key)) {
+        needRestart.push(key)
+        continue
+      }
+      current[key] = value
+      changed.push(key)
+    }
+    this.log.info(`settings reloaded by ${by}: ${changed.length ? `changed ${changed.join(', ')}` : 'nothing changed'}${needRestart.length ? `; ${needRestart.join(', ')} take effect after a restart` : ''}`)
+    return { changed, needRestart }
   }
 
   // Stop in reverse start order; every step runs even when an earlier one fails. Idempotent.

@@ -46,6 +46,8 @@ export function dataPaths(root: string): DataPaths {
 /** Prefix of a job folder that is still being assembled. */
 export const NEW_JOB_PREFIX = '.new-'
 
+/** The secret the web interface and the CLI send with commands to the supervisor (mode 0600). */
+export const CONTROL_TOKEN_FILE = '.control-token'
 export const JOB_FILE = 'job.json'
 export const GROUP_FILE = 'group.json'
 export const PROCESSING_LOG = 'processing.log'

@@ -17,6 +17,15 @@ export interface HealthResult {
   checkedAt: string
 }
 
+/** One reading of the machine, kept for the system page's charts. */
+export interface HealthSample {
+  at: string
+  scratchPercent: number | null
+  rootPercent: number | null
+  memoryPercent: number | null
+  cpuPercent: number | null
+}
+
 export interface HealthMonitorDeps {
   settings: () => HealthSettings
   scratchDir: string
@@ -31,6 +40,7 @@ const pct = (n: number) => `${n.toFixed(1)} %`
 export class HealthMonitor {
   private timer: NodeJS.Timeout | undefined
   private results: HealthResult[] = []
+  private readonly samples: HealthSample[] = []
   private cpuOver = 0
   private running: Promise<void> | undefined
 
@@ -38,6 +48,11 @@ export class HealthMonitor {
 
   latest(): HealthResult[] {
     return this.results
+  }
+
+  // Readings of the last hours (at most one day's worth at the check interval).
+  history(): HealthSample[] {
+    return this.samples
   }
 
   start(): void {
@@ -62,6 +77,7 @@ export class HealthMonitor {
     const s = this.deps.settings()
     const at = new Date().toISOString()
     const results: HealthResult[] = []
+    const sample: HealthSample = { at, scratchPercent: null, rootPercent: null, memoryPercent: null, cpuPercent: null }
     const record = (name: string, ok: boolean, value: string, message: string, alertKey = `health:${name}`) => {
       results.push({ name, ok, value, message, checkedAt: at })
       if (ok) this.deps.alerts.clear(alertKey, message)
@@ -73,6 +89,8 @@ export class HealthMonitor {
     ] as const) {
       try {
         const disk = await diskUsage(path)
+        if (name === 'scratch disk') sample.scratchPercent = disk.usedPercent
+        else sample.rootPercent = disk.usedPercent
         const ok = disk.usedPercent <= limit
         record(name, ok, pct(disk.usedPercent), `${path} is ${pct(disk.usedPercent)} full (${(disk.freeBytes / 1e9).toFixed(1)} GB free; alert above ${limit} %)`)
       } catch (error) {
@@ -81,12 +99,14 @@ export class HealthMonitor {
     }
     try {
       const memory = await memoryUsedPercent()
+      sample.memoryPercent = memory
       record('memory', memory <= s.memoryPercent, pct(memory), `memory ${pct(memory)} used (alert above ${s.memoryPercent} %)`)
     } catch (error) {
       record('memory', false, '?', `cannot read memory use: ${(error as Error).message}`)
     }
     try {
       const cpu = await cpuLoadPercent()
+      sample.cpuPercent = cpu
       this.cpuOver = cpu > s.cpuPercent ? this.cpuOver + 1 : 0
       const ok = this.cpuOver < s.cpuChecks
       record('cpu', ok, pct(cpu), `CPU load ${pct(cpu)}${this.cpuOver ? `, above ${s.cpuPercent} % for ${this.cpuOver} check(s) in a row` : ''} (alert after ${s.cpuChecks})`)
@@ -100,5 +120,8 @@ export class HealthMonitor {
       record('docker', false, 'no answer', (error as Error).message)
     }
     this.results = results
+    this.samples.push(sample)
+    const keep = Math.max(60, Math.round(86_400 / Math.max(1, s.intervalSeconds)))
+    if (this.samples.length > keep) this.samples.splice(0, this.samples.length - keep)
   }
 }

@@ -7,7 +7,15 @@
 import type { Job, JobState } from './job.js'
 import { openDatabase, type SqliteDatabase } from './sqlite.js'
 
-const SCHEMA_VERSION = 2
+const SCHEMA_VERSION = 4
+
+// The text fields a search looks in, lower case, in one column (one LIKE instead of ten).
+export function searchText(job: Job): string {
+  return [
+    job.id, job.state, job.stream, job.callingAE, job.callerIP, job.studyInstanceUID, job.outcome ?? '',
+    job.study.patientName, job.study.patientId, job.study.accessionNumber, job.study.studyDescription, job.study.modality,
+  ].join('\u0001').toLowerCase()
+}
 
 export interface FinishedJob {
   id: string
@@ -29,7 +37,7 @@ export class JobIndex {
     this.db = openDatabase(path)
     const version = this.db.pragma('user_version', { simple: true }) as number
     if (version !== SCHEMA_VERSION) {
-      this.db.exec('DROP TABLE IF EXISTS jobs')
+      this.db.exec('DROP TABLE IF EXISTS jobs; DROP TABLE IF EXISTS jobs_fts; DROP TABLE IF EXISTS index_meta')
       this.db.exec(`
         CREATE TABLE jobs (
           id TEXT PRIMARY KEY,
@@ -48,6 +56,8 @@ export class JobIndex {
           outcome TEXT,
           settled_at TEXT NOT NULL,
           bytes INTEGER NOT NULL,
+          search TEXT NOT NULL,
+          run_seconds REAL,
           mtime_ms REAL NOT NULL,
           json TEXT NOT NULL
         );
@@ -56,6 +66,9 @@ export class JobIndex {
         CREATE INDEX jobs_stream ON jobs(stream, received_at);
         CREATE INDEX jobs_study ON jobs(study_uid, called_ae, calling_ae);
         CREATE INDEX jobs_settled ON jobs(state, settled_at);
+        CREATE VIRTUAL TABLE jobs_fts USING fts5(search, tokenize = 'trigram');
+        CREATE TABLE index_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT INTO index_meta VALUES ('changes', 0);
       `)
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`)
     }
@@ -65,12 +78,12 @@ export class JobIndex {
     this.db
       .prepare(
         `INSERT INTO jobs (id, state, stream, called_ae, calling_ae, caller_ip, study_uid, patient_name, patient_id,
-           instances, received_at, queued_at, finished_at, outcome, settled_at, bytes, mtime_ms, json)
+           instances, received_at, queued_at, finished_at, outcome, settled_at, bytes, search, run_seconds, mtime_ms, json)
          VALUES (@id, @state, @stream, @calledAE, @callingAE, @callerIP, @studyInstanceUID, @patientName, @patientId,
-           @instances, @receivedAt, @queuedAt, @finishedAt, @outcome, @settledAt, @bytes, @mtimeMs, @json)
+           @instances, @receivedAt, @queuedAt, @finishedAt, @outcome, @settledAt, @bytes, @search, @runSeconds, @mtimeMs, @json)
          ON CONFLICT(id) DO UPDATE SET state = excluded.state, stream = excluded.stream, instances = excluded.instances,
            finished_at = excluded.finished_at, outcome = excluded.outcome, settled_at = excluded.settled_at,
-           bytes = excluded.bytes, mtime_ms = excluded.mtime_ms, json = excluded.json`,
+           bytes = excluded.bytes, search = excluded.search, run_seconds = excluded.run_seconds, mtime_ms = excluded.mtime_ms, json = excluded.json`,
       )
       .run({
         id: job.id,
@@ -89,13 +102,24 @@ export class JobIndex {
         outcome: job.outcome ?? null,
         settledAt: job.history.at(-1)?.at ?? job.queuedAt,
         bytes: job.bytes,
+        search: searchText(job),
+        runSeconds: job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null,
         mtimeMs,
         json: JSON.stringify(job),
       })
+    this.db.prepare('INSERT OR REPLACE INTO jobs_fts(rowid, search) VALUES ((SELECT rowid FROM jobs WHERE id = ?), ?)').run(job.id, searchText(job))
+    this.changed()
+  }
+
+  // Bump the change counter the web interface watches for live updates.
+  private changed(): void {
+    this.db.prepare("UPDATE index_meta SET value = value + 1 WHERE key = 'changes'").run()
   }
 
   remove(id: string): void {
+    this.db.prepare('DELETE FROM jobs_fts WHERE rowid = (SELECT rowid FROM jobs WHERE id = ?)').run(id)
     this.db.prepare('DELETE FROM jobs WHERE id = ?').run(id)
+    this.changed()
   }
 
   get(id: string): Job | undefined {

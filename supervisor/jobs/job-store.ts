@@ -5,7 +5,7 @@
  * index.
  */
 import { EventEmitter } from 'node:events'
-import { readdir, stat } from 'node:fs/promises'
+import { readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { JOB_FILE, jobDir, type DataPaths } from '../config/data-paths.js'
 import { writeJsonAtomic } from '../fs/atomic-write.js'
@@ -87,6 +87,14 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
     })()
     this.writes.set(job.id, fresh)
     return fresh.running
+  }
+
+  // Delete a job's folder and index row (finished jobs only; the caller checks).
+  async remove(id: string): Promise<void> {
+    this.active.delete(id)
+    await this.writes.get(id)?.running.catch(() => undefined)
+    await rm(this.folder(id), { recursive: true, force: true })
+    this.index.remove(id)
   }
 
   // Move a job to a new state, apply other changes, and persist.

@@ -12,3 +12,10 @@ export function openDatabase(path: string): SqliteDatabase {
   db.pragma('synchronous = NORMAL')
   return db
 }
+
+// A read-only connection (the web interface reads the index the supervisor writes).
+export function openDatabaseReadOnly(path: string): SqliteDatabase {
+  const db = new Database(path, { readonly: true, fileMustExist: true })
+  db.pragma('query_only = ON')
+  return db
+}

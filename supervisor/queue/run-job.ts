@@ -76,6 +76,11 @@ export async function runJob(deps: RunJobDeps, job: Job, stream: StreamDefinitio
       return
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
+    if (signal?.aborted && signal.reason === 'cancelled') {
+      note(`cancelled by an operator after ${seconds} s`)
+      await deps.store.move(job, 'cancelled', 'cancelled by an operator while it ran', { finishedAt: new Date().toISOString(), exitCode: result.exitCode })
+      return
+    }
     if (signal?.aborted) {
       // Stopped by a shutdown, not by the stream: the job stays running and runs again at the next start.
       note(`stopped after ${seconds} s because the box is shutting down; the job runs again when it starts`)

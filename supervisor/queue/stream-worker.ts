@@ -28,7 +28,7 @@ export class StreamWorker implements SupervisedUnit {
   private retryTimer: NodeJS.Timeout | undefined
   private pumping = false
   private stopped = true
-  private readonly abort = new AbortController()
+  private readonly controllers = new Map<string, AbortController>()
 
   private startedAt: number | undefined
   readonly name: string
@@ -53,6 +53,14 @@ export class StreamWorker implements SupervisedUnit {
       lastExit: undefined,
       detail: `${this.queue.length} queued, ${this.running.size} running${waiting ? `; waiting: ${waiting}` : ''}`,
     }
+  }
+
+  // Stop a running job of this worker (its run ends as cancelled); false when it is not running here.
+  cancel(jobId: string): boolean {
+    const controller = this.controllers.get(jobId)
+    if (!controller) return false
+    controller.abort('cancelled')
+    return true
   }
 
   // Nudge the loop (a worker has no process to restart).
@@ -82,7 +90,9 @@ export class StreamWorker implements SupervisedUnit {
   async stop(graceMs = 10_000): Promise<void> {
     this.stopped = true
     clearTimeout(this.retryTimer)
-    const timer = setTimeout(() => this.abort.abort(), graceMs)
+    const timer = setTimeout(() => {
+      for (const controller of this.controllers.values()) controller.abort('shutdown')
+    }, graceMs)
     await Promise.allSettled(this.running.values())
     clearTimeout(timer)
   }
@@ -129,10 +139,13 @@ export class StreamWorker implements SupervisedUnit {
           }
         }
         this.queue.shift()
-        const run = runJob(this.deps, job, stream, this.abort.signal)
+        const controller = new AbortController()
+        this.controllers.set(job.id, controller)
+        const run = runJob(this.deps, job, stream, controller.signal)
           .catch((error: Error) => this.deps.logger.error(`job ${job.id} failed unexpectedly: ${error.stack ?? error.message}`))
           .finally(() => {
             this.running.delete(job.id)
+            this.controllers.delete(job.id)
             void this.pump()
           })
         this.running.set(job.id, run)

@@ -35,6 +35,11 @@ export class WorkerPool {
     for (const worker of this.workers.values()) worker.start()
   }
 
+  // Stop a running job wherever it runs.
+  cancel(jobId: string): boolean {
+    return [...this.workers.values()].some((w) => w.cancel(jobId))
+  }
+
   list(): StreamWorker[] {
     return [...this.workers.values()]
   }

@@ -45,21 +45,32 @@ export class DeliveryScheduler {
   // Resume the deliveries of jobs that were routing when the box stopped.
   start(): void {
     this.stopped = false
-    for (const job of this.deps.store.activeJobs()) {
-      if (job.state !== 'routing') continue
-      if (job.deliveries.length === 0) {
-        // Stopped between running and recording its deliveries: decide again.
-        this.deps.routingLog.info(`job ${job.id} was stopped before its deliveries were recorded; routing it again`)
-        void this.route(job).catch((error: Error) => this.deps.routingLog.error(`job ${job.id}: routing failed: ${error.message}`))
-        continue
-      }
-      for (const delivery of job.deliveries) {
-        if (FINISHED.has(delivery.state)) continue
-        const due = delivery.nextAttemptAt ? Date.parse(delivery.nextAttemptAt) : Date.now()
-        this.deps.senderLog.info(`job ${job.id}: delivery ${delivery.id} to ${label(delivery)} resumes (${delivery.sent} of ${delivery.instances} acknowledged so far)`)
-        this.schedule(job, delivery, due)
-      }
-      void this.settleJob(job)
+    for (const job of this.deps.store.activeJobs()) if (job.state === 'routing') this.resume(job)
+  }
+
+  // Schedule every unfinished delivery of a job in routing (after a restart, or a resend).
+  resume(job: Job): void {
+    if (job.deliveries.length === 0) {
+      // Stopped between running and recording its deliveries: decide again.
+      this.deps.routingLog.info(`job ${job.id} has no deliveries recorded; routing it again`)
+      void this.route(job).catch((error: Error) => this.deps.routingLog.error(`job ${job.id}: routing failed: ${error.message}`))
+      return
+    }
+    for (const delivery of job.deliveries) {
+      if (FINISHED.has(delivery.state)) continue
+      const due = delivery.nextAttemptAt ? Date.parse(delivery.nextAttemptAt) : Date.now()
+      this.deps.senderLog.info(`job ${job.id}: delivery ${delivery.id} to ${label(delivery)} resumes (${delivery.sent} of ${delivery.instances} acknowledged so far)`)
+      this.schedule(job, delivery, due)
+    }
+    void this.settleJob(job)
+  }
+
+  // Drop the timers of a job (cancelled or deleted); an attempt under way finishes but changes nothing.
+  forget(jobId: string): void {
+    for (const [key, timer] of this.timers) {
+      if (!key.startsWith(`${jobId}/`)) continue
+      clearTimeout(timer)
+      this.timers.delete(key)
     }
   }
 

@@ -44,8 +44,7 @@ export function renderHtml(s: BoxStatus): string {
   const rows = s.units
     .map(
       (u) =>
-        `<tr class="${e(u.state)}"><td>${e(u.name)}</td><td>${e(u.state)}</td><td>${e(u.pid ?? '-')}</td><td>${e(duration(u.uptimeSeconds))}</td><td>${e(u.restarts)}</td><td>${e([u.lastExit, u.detail].filter(Boolean).join('; '))}</td>` +
-        `<td><form method="post" action="/units/${encodeURIComponent(u.name)}/restart"><button>restart</button></form></td></tr>`,
+        `<tr class="${e(u.state)}"><td>${e(u.name)}</td><td>${e(u.state)}</td><td>${e(u.pid ?? '-')}</td><td>${e(duration(u.uptimeSeconds))}</td><td>${e(u.restarts)}</td><td>${e([u.lastExit, u.detail].filter(Boolean).join('; '))}</td></tr>`,
     )
     .join('\n')
   const health = s.health.map((h) => `<tr class="${h.ok ? 'ok' : 'fail'}"><td>${e(h.name)}</td><td>${e(h.value)}</td><td>${e(h.message)}</td></tr>`).join('\n')
@@ -61,8 +60,9 @@ body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:
 <p>AE title <b>${e(s.box.aet)}</b>, DICOM port ${e(s.box.dicomPort)}, up ${e(duration(s.box.uptimeSeconds))}, version ${e(s.box.version)}.
 Receiving: <b>${s.admission ? (s.admission.open ? 'open' : 'stopped: the data disk is too full') : 'unknown'}</b>.
 Heartbeat: last answer ${e(s.heartbeat.lastOkAt ?? 'never')}.</p>
-<h2>Units</h2><table><tr><th>unit</th><th>state</th><th>pid</th><th>uptime</th><th>restarts</th><th>last exit / detail</th><th></th></tr>
+<h2>Units</h2><table><tr><th>unit</th><th>state</th><th>pid</th><th>uptime</th><th>restarts</th><th>last exit / detail</th></tr>
 ${rows}</table>
+<p>Restart a unit with <code>magickbox restart &lt;unit&gt;</code> or from the web interface's System page.</p>
 <h2>Alerts</h2><ul>${alerts}</ul>
 <h2>Health</h2><table>${health}</table>
 <h2>Queues</h2><p>${s.jobs.queued} queued, ${s.jobs.running} running, ${s.jobs.routing} routing; ${s.jobs.indexed} jobs in the index.</p><ul>${queues}</ul>

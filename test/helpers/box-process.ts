@@ -28,6 +28,7 @@ export class BoxProcess {
   child: ChildProcess | undefined
   readonly port: number
   statusPort = 0
+  webPort = 0
   output = ''
 
   private constructor(
@@ -40,11 +41,12 @@ export class BoxProcess {
   static async start(options: BoxOptions): Promise<BoxProcess> {
     await mkdir(options.dataDir, { recursive: true })
     const port = await freePort()
-    const settings = { quietSeconds: 1, statusPort: await freePort(), ...options.settings }
+    const settings = { quietSeconds: 1, statusPort: await freePort(), webPort: await freePort(), ...options.settings }
     await writeFile(join(options.dataDir, 'settings.json'), JSON.stringify(settings, null, 2))
     if (options.routing !== undefined) await writeFile(join(options.dataDir, 'routing.json'), JSON.stringify(options.routing, null, 2))
     const box = new BoxProcess(options, port)
     box.statusPort = settings.statusPort as number
+    box.webPort = settings.webPort as number
     await box.launch(options.waitReady ?? true)
     return box
   }
