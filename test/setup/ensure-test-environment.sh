@@ -14,6 +14,7 @@ command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need="$need do
 command -v mmdebstrap >/dev/null 2>&1 || need="$need mmdebstrap"
 /usr/bin/python3 -c 'import pydicom' >/dev/null 2>&1 || need="$need python3-pydicom"
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need="$need python3-numpy"
+[ -x /usr/bin/chromium ] || need="$need chromium"
 
 if [ -n "$need" ]; then
   if [ "$(id -u)" != 0 ]; then

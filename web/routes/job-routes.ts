@@ -7,7 +7,7 @@ import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
 import { heatmap, heatmapStart } from '../views/heatmap.js'
 import { jobPage } from '../views/job-view.js'
-import { jobsPage, jobTable, queueRow } from '../views/job-list-view.js'
+import { heatCard, jobsPage, jobTable, queueRow } from '../views/job-list-view.js'
 import type { JobFilter } from '../read-models/job-queries.js'
 import { requireAdmin } from '../middleware/authenticate.js'
 import { zipFiles } from '../zip-stream.js'
@@ -39,6 +39,10 @@ export function jobRoutes(deps: WebDeps): Hono<WebEnv> {
   })
 
   app.get('/fragments/jobs', (c) => c.html(jobTable(deps.jobs.list(filterFrom(c)), filterFrom(c))))
+  app.get('/fragments/heat', (c) => {
+    const day = filterFrom(c).day
+    return c.html(heatCard(heatmap(deps.jobs.perDay(heatmapStart().toISOString().slice(0, 10)), day), deps.jobs.count(), day))
+  })
   app.get('/fragments/queues', async (c) => {
     const s = await status(deps)
     return c.html(queueRow(s.status, s.error))

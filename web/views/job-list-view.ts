@@ -72,6 +72,10 @@ ${status.alerts.length ? html`<a class="queue bad" href="/system">${status.alert
 </div>`
 }
 
+export function heatCard(heat: Html, total: number, day: string | undefined): Html {
+  return html`<div id="heat" class="card heat" data-live="/fragments/heat${day ? `?day=${day}` : ''}"><h2>Jobs per day <span class="muted">(${total} in all)</span></h2>${heat}</div>`
+}
+
 export function jobsPage(auth: Auth, page: JobPage, filter: JobFilter, streams: string[], heat: Html, queues: Html, total: number): Html {
   return layout(
     'Jobs',
@@ -79,7 +83,7 @@ export function jobsPage(auth: Auth, page: JobPage, filter: JobFilter, streams: 
     '/',
     html`<section class="overview">
   ${queues}
-  <div class="card heat"><h2>Jobs per day <span class="muted">(${total} in all)</span></h2>${heat}</div>
+  ${heatCard(heat, total, filter.day)}
 </section>
 <form class="filters" method="get" action="/">
   <input type="search" name="q" value="${filter.q ?? ''}" placeholder="Search patient, ID, AE title, study UID, job…" aria-label="search">

@@ -46,7 +46,7 @@ Heartbeat: last answer ${when(status.heartbeat.lastOkAt)}${status.heartbeat.cons
 <section class="card"><h2>Units</h2><table class="units">
 <tr><th>Unit</th><th>State</th><th>Pid</th><th>Up</th><th>Restarts</th><th>Last exit / detail</th><th></th></tr>
 ${status.units.map(
-  (u) => html`<tr class="u-${u.state}"><td>${u.name}</td><td><span class="badge u-${u.state}">${u.state}</span></td><td>${u.pid ?? '–'}</td><td>${duration(u.uptimeSeconds)}</td><td class="num">${u.restarts}</td><td>${[u.lastExit, u.detail].filter(Boolean).join('; ')}</td>
+  (u) => html`<tr class="row-${u.state}"><td>${u.name}</td><td><span class="badge u-${u.state}">${u.state}</span></td><td>${u.pid ?? '–'}</td><td>${duration(u.uptimeSeconds)}</td><td class="num">${u.restarts}</td><td>${[u.lastExit, u.detail].filter(Boolean).join('; ')}</td>
 <td>${admin ? html`<form method="post" action="/system/units/${encodeURIComponent(u.name)}/restart" class="inline" data-confirm="Restart ${u.name}?">${csrfField(auth)}<button>${u.kind === 'task' ? 'Run now' : 'Restart'}</button></form>` : ''}</td></tr>`,
 )}
 </table></section>
