@@ -171,7 +171,11 @@ describe('supervision', () => {
     assert.equal((await storescu(box.port, 'HOLD', await makeStudy(CT_TEMPLATE, 1, join(temp.path, 'held')))).exitCode, 0)
     const jobsBefore = await box.jobs()
     assert.equal(jobsBefore.length, 4)
-    const call = () => fetch(`http://127.0.0.1:${box.statusPort}/retention/run`, { method: 'POST' }).then((r) => r.json() as Promise<{ lastExit: string }>)
+    const call = async () => {
+      const token = (await readFile(join(dataDir, '.control-token'), 'utf8')).trim()
+      const response = await fetch(`http://127.0.0.1:${box.statusPort}/retention/run`, { method: 'POST', headers: { 'x-magickbox-token': token } })
+      return (await response.json()) as { lastExit: string }
+    }
     const dry = await call()
     assert.match(dry.lastExit, /dry run: would delete [1-9]/)
     assert.equal((await box.jobs()).length, 4, 'a dry run deletes nothing')
@@ -220,12 +224,19 @@ describe('supervision', () => {
     }
   })
 
+  it('refuses commands on the status API without the control token', async () => {
+    const box = boxes[0]!
+    const response = await fetch(`http://127.0.0.1:${box.statusPort}/units/receiver/restart`, { method: 'POST' })
+    assert.equal(response.status, 403)
+    assert.match(((await response.json()) as { error: string }).error, /control token/)
+  })
+
   it('shows every unit, health and queue on the status page, escaped, and in `magickbox status`', async () => {
     const box = await startBox()
     const status = await box.status()
     assert.deepEqual(
       status.units.map((u) => u.name).sort(),
-      ['receiver', 'retention', 'sender', 'worker <b>X', 'worker COPY', 'worker HOLD'].sort(),
+      ['receiver', 'retention', 'sender', 'web', 'worker <b>X', 'worker COPY', 'worker HOLD'].sort(),
     )
     for (const unit of status.units.filter((u) => u.kind === 'child-process')) {
       assert.equal(unit.state, 'running')
@@ -239,6 +250,6 @@ describe('supervision', () => {
     const cli = await execa(process.execPath, [CLI, 'status', '--json'], { env: { ...process.env, MAGICKBOX_DATA: box.options.dataDir } })
     assert.equal(JSON.parse(cli.stdout).box.dicomPort, box.port)
     const pids = await readdir(join(box.options.dataDir, '.pids'))
-    assert.deepEqual(pids.sort(), ['receiver.pid', 'sender.pid', 'supervisor.pid'])
+    assert.deepEqual(pids.sort(), ['receiver.pid', 'sender.pid', 'supervisor.pid', 'web.pid'])
   })
 })
