@@ -12,6 +12,10 @@ export interface DefaultDestination {
 }
 
 export interface ReceiverSettings {
+  /** "lean": the box's own DICOM upper layer (fast, zero-copy); "dcmjs-dimse": the library's. */
+  engine: string
+  /** Receiver processes sharing the DICOM port (0 = one per CPU core). */
+  workers: number
   /** Largest P-DATA PDU we accept (bytes); told to the sender at association. */
   maxPduLength: number
   /** fsync every instance before answering Success (survives power loss, not only a crash). */
@@ -125,7 +129,7 @@ export const DEFAULT_SETTINGS: Settings = {
   webPort: 2813,
   defaultDestination: { host: '', port: 11112, calledAE: 'PACS' },
   quietSeconds: 15,
-  receiver: { maxPduLength: 131072, fsync: false, idleTimeoutSeconds: 60 },
+  receiver: { engine: 'lean', workers: 0, maxPduLength: 131072, fsync: false, idleTimeoutSeconds: 60 },
   delivery: {
     maxAttempts: 8,
     firstRetrySeconds: 30,

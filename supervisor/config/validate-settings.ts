@@ -69,6 +69,8 @@ export function validateSettings(input: unknown, source = 'settings.json'): Sett
     if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`${name} must be a port number (1-65535)`)
   }
   if (merged.receiver.maxPduLength < 4096) problems.push('receiver.maxPduLength must be at least 4096')
+  if (merged.receiver.engine !== 'lean' && merged.receiver.engine !== 'dcmjs-dimse') problems.push('receiver.engine must be "lean" or "dcmjs-dimse"')
+  if (!Number.isInteger(merged.receiver.workers) || merged.receiver.workers > 64) problems.push('receiver.workers must be a whole number from 0 (one per core) to 64')
   if (merged.delivery.maxPduLength < 4096) problems.push('delivery.maxPduLength must be at least 4096')
   if (merged.delivery.maxAttempts < 1) problems.push('delivery.maxAttempts must be at least 1')
   if (!Number.isInteger(merged.statusPort) || merged.statusPort < 1 || merged.statusPort > 65535) problems.push('statusPort must be a port number (1-65535)')

@@ -45,21 +45,22 @@ class Walker {
     private readonly end: number,
   ) {}
 
-  private need(offset: number, length: number, what: string): Buffer {
+  // `what` is a string or a function making one: messages are only built when something is wrong.
+  private need(offset: number, length: number, what: string | (() => string)): Buffer {
     if (offset + length > this.end) {
-      throw new MalformedDatasetError(`data set ends inside ${what} at byte ${offset} (needs ${length} bytes, ${this.end - offset} left)`)
+      throw new MalformedDatasetError(`data set ends inside ${typeof what === 'string' ? what : what()} at byte ${offset} (needs ${length} bytes, ${this.end - offset} left)`)
     }
     return this.source.read(offset, length)
   }
 
-  private tagAt(offset: number, encoding: ElementEncoding, what: string): number {
+  private tagAt(offset: number, encoding: ElementEncoding, what: string | (() => string)): number {
     const b = this.need(offset, 4, what)
     return encoding === 'explicit-be'
       ? ((b.readUInt16BE(0) << 16) | b.readUInt16BE(2)) >>> 0
       : ((b.readUInt16LE(0) << 16) | b.readUInt16LE(2)) >>> 0
   }
 
-  private u32(offset: number, encoding: ElementEncoding, what: string): number {
+  private u32(offset: number, encoding: ElementEncoding, what: string | (() => string)): number {
     const b = this.need(offset, 4, what)
     return encoding === 'explicit-be' ? b.readUInt32BE(0) : b.readUInt32LE(0)
   }
@@ -68,19 +69,21 @@ class Walker {
   header(offset: number, encoding: ElementEncoding): ElementHeader {
     const tag = this.tagAt(offset, encoding, 'an element tag')
     if (tag >>> 16 === 0xfffe || encoding === 'implicit-le') {
-      const raw = this.u32(offset + 4, encoding, `the length of ${formatTag(tag)}`)
+      const raw = this.u32(offset + 4, encoding, () => `the length of ${formatTag(tag)}`)
       return { tag, vr: '', valueOffset: offset + 8, length: raw === UNDEFINED ? -1 : raw }
     }
-    const vrBytes = this.need(offset + 4, 2, `the VR of ${formatTag(tag)}`)
-    const vr = vrBytes.toString('latin1')
-    if (!/^[A-Z]{2}$/.test(vr)) {
+    const vrBytes = this.need(offset + 4, 2, () => `the VR of ${formatTag(tag)}`)
+    const c0 = vrBytes[0]!
+    const c1 = vrBytes[1]!
+    if (c0 < 0x41 || c0 > 0x5a || c1 < 0x41 || c1 > 0x5a) {
       throw new MalformedDatasetError(`element ${formatTag(tag)} at byte ${offset} has no valid VR (bytes ${vrBytes.toString('hex')})`)
     }
+    const vr = String.fromCharCode(c0, c1)
     if (LONG_VRS.has(vr)) {
-      const raw = this.u32(offset + 8, encoding, `the length of ${formatTag(tag)}`)
+      const raw = this.u32(offset + 8, encoding, () => `the length of ${formatTag(tag)}`)
       return { tag, vr, valueOffset: offset + 12, length: raw === UNDEFINED ? -1 : raw }
     }
-    const b = this.need(offset + 6, 2, `the length of ${formatTag(tag)}`)
+    const b = this.need(offset + 6, 2, () => `the length of ${formatTag(tag)}`)
     const length = encoding === 'explicit-be' ? b.readUInt16BE(0) : b.readUInt16LE(0)
     return { tag, vr, valueOffset: offset + 8, length }
   }
@@ -106,8 +109,8 @@ class Walker {
   private skipItems(offset: number, encoding: ElementEncoding, depth: number, owner: number): number {
     if (depth > MAX_DEPTH) throw new MalformedDatasetError(`sequences nested deeper than ${MAX_DEPTH}`)
     for (;;) {
-      const tag = this.tagAt(offset, encoding, `an item of ${formatTag(owner)}`)
-      const raw = this.u32(offset + 4, encoding, `an item length of ${formatTag(owner)}`)
+      const tag = this.tagAt(offset, encoding, () => `an item of ${formatTag(owner)}`)
+      const raw = this.u32(offset + 4, encoding, () => `an item length of ${formatTag(owner)}`)
       if (tag === SEQUENCE_END) return offset + 8
       if (tag !== ITEM) {
         throw new MalformedDatasetError(`${formatTag(owner)} holds ${formatTag(tag)} at byte ${offset} where an item was expected`)

@@ -96,15 +96,20 @@ export interface InstanceFile extends Part10Envelope {
   header: DatasetHeader
 }
 
-// Envelope and header values of a Part-10 file; `validate` also proves the data set is whole.
-export function readInstanceFile(path: string, { validate = false } = {}): InstanceFile {
+// Envelope and header values of a Part-10 file held in `source`; `validate` also proves the data set is whole.
+export function readInstance(source: ByteSource, { validate = false } = {}): InstanceFile {
+  const envelope = readEnvelope(source)
+  const syntax = transferSyntax(envelope.transferSyntaxUid)
+  if (!syntax) throw new NotPart10Error(`transfer syntax ${envelope.transferSyntaxUid} is not one the box can read`)
+  const header = readEncodedDatasetHeader(source, envelope.datasetOffset, syntax.encoding, { validate })
+  return { ...envelope, header }
+}
+
+// Envelope and header values of a Part-10 file on disk.
+export function readInstanceFile(path: string, options: { validate?: boolean } = {}): InstanceFile {
   const source = new FileSource(path)
   try {
-    const envelope = readEnvelope(source)
-    const syntax = transferSyntax(envelope.transferSyntaxUid)
-    if (!syntax) throw new NotPart10Error(`transfer syntax ${envelope.transferSyntaxUid} is not one the box can read`)
-    const header = readEncodedDatasetHeader(source, envelope.datasetOffset, syntax.encoding, { validate })
-    return { ...envelope, header }
+    return readInstance(source, options)
   } finally {
     source.close()
   }

@@ -4,7 +4,9 @@
  * gives open associations a grace period to finish, then closes them.
  */
 import { createServer, type Server, type Socket } from 'node:net'
-import { StoreScp, type StoreScpDeps } from './store-scp.js'
+import { LeanScp } from './lean-scp.js'
+import { StoreScp } from './store-scp.js'
+import type { StoreScpDeps } from './store-session.js'
 
 export interface DicomListenerOptions {
   port: number
@@ -12,6 +14,8 @@ export interface DicomListenerOptions {
   host?: string
   /** Abort an association idle this long (ms). */
   idleTimeoutMs: number
+  /** @defaultValue 'lean' */
+  engine?: 'lean' | 'dcmjs-dimse'
 }
 
 export class DicomListener {
@@ -41,7 +45,8 @@ export class DicomListener {
       socket.on('close', () => this.sockets.delete(socket))
       socket.on('error', () => undefined)
       try {
-        new StoreScp(socket, this.deps, scpOptions)
+        if (this.options.engine === 'dcmjs-dimse') new StoreScp(socket, this.deps, scpOptions)
+        else new LeanScp(socket, this.deps, { requestTimeoutMs: scpOptions.associationTimeout, idleTimeoutMs: this.options.idleTimeoutMs })
       } catch (error) {
         this.deps.logger.error(`could not start an association from ${socket.remoteAddress}: ${(error as Error).message}`)
         socket.destroy()

@@ -8,6 +8,7 @@
  * finds it gone and starts a new group.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { GROUP_FILE } from '../config/data-paths.js'
@@ -67,6 +68,41 @@ export class IncomingStore {
       const code = (error as NodeJS.ErrnoException).code
       if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw error
     }
+  }
+
+  private ensureGroupSync(key: string, record: GroupRecord): void {
+    const folder = join(this.incomingDir, key)
+    if (existsSync(join(folder, GROUP_FILE))) return
+    const building = join(this.tempDir, `group-${randomBytes(8).toString('hex')}`)
+    mkdirSync(building)
+    writeFileSync(join(building, GROUP_FILE), `${JSON.stringify(record, null, 2)}\n`)
+    try {
+      renameSync(building, folder)
+    } catch (error) {
+      rmSync(building, { recursive: true, force: true })
+      const code = (error as NodeJS.ErrnoException).code
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw error
+    }
+  }
+
+  /**
+   * commit() with synchronous calls: a few metadata operations of microseconds each, on the
+   * path that holds up the sender's next image (a thread-pool round trip costs more than they do).
+   */
+  commitSync(tempPath: string, record: GroupRecord, sopInstanceUID: string): CommitResult {
+    const key = groupKey(record.calledAE, record.callingAE, record.studyInstanceUID)
+    const target = join(this.incomingDir, key, `${sopInstanceUID}.dcm`)
+    for (let attempt = 0; attempt < 20; attempt++) {
+      this.ensureGroupSync(key, record)
+      const replaced = existsSync(target)
+      try {
+        renameSync(tempPath, target)
+        return { groupKey: key, replaced, path: target }
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(tempPath)) throw error
+      }
+    }
+    throw new Error(`could not place instance ${sopInstanceUID} into group ${key}: the group kept disappearing`)
   }
 
   // Move a complete temp file into its group as `<sopInstanceUID>.dcm`.

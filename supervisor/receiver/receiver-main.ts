@@ -1,9 +1,13 @@
 /**
  * @module receiver-main
- * Entry of the receiver child process: C-ECHO and C-STORE SCP on the DICOM port. Wires the
- * listener to the configuration and reports stored instances to the supervisor over IPC. It exits
- * when the supervisor goes away, so a restarted supervisor can bind the port again.
+ * Entry of the receiver child process: C-ECHO and C-STORE SCP on the DICOM port. With
+ * `receiver.workers` above one (default: one per core) it is a small cluster: this process owns
+ * the port and hands each connection to a worker process, so parallel associations use every
+ * core; it relays the workers' reports to the supervisor and replaces a worker that dies. It
+ * exits when the supervisor goes away, so a restarted supervisor can bind the port again.
  */
+import cluster from 'node:cluster'
+import { availableParallelism } from 'node:os'
 import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadConfig } from '../config/load-config.js'
@@ -14,69 +18,139 @@ import { StreamCatalog } from '../streams/load-streams.js'
 import { DicomListener } from './dicom-listener.js'
 import { describeAdmission, DiskAdmission } from './disk-admission.js'
 import { IncomingStore } from './incoming-store.js'
+import { quickAckAvailable } from './quick-ack.js'
 import type { ReceiverMessage } from './receiver-messages.js'
 
 const config = await loadConfig()
 const logger = createLogger('receiver', loggerOptions(config.paths.logs, config.settings.logs))
-routeDimseLogTo(logger)
-Implementation.setImplementationClassUid(IMPLEMENTATION_CLASS_UID)
-Implementation.setImplementationVersion(IMPLEMENTATION_VERSION_NAME)
-Implementation.setMaxPduLength(config.settings.receiver.maxPduLength)
+const workerCount = config.settings.receiver.workers || availableParallelism()
+const engine = config.settings.receiver.engine === 'dcmjs-dimse' ? 'dcmjs-dimse' : 'lean'
 
+// To the supervisor: directly, or through the cluster's primary.
 const send = (message: ReceiverMessage) => {
   if (process.connected) process.send?.(message)
 }
 
-const incoming = new IncomingStore(config.paths.incoming, config.paths.incomingTemp)
-await incoming.prepare()
-// Nothing is being received yet, so every temp file is an orphan of an earlier run.
-for (const name of await readdir(config.paths.incomingTemp)) {
-  await rm(join(config.paths.incomingTemp, name), { recursive: true, force: true })
-  logger.info(`removed orphaned temp file ${name} left by an earlier run`)
+async function removeOrphans(): Promise<void> {
+  const incoming = new IncomingStore(config.paths.incoming, config.paths.incomingTemp)
+  await incoming.prepare()
+  // Nothing is being received yet, so every temp file is an orphan of an earlier run.
+  for (const name of await readdir(config.paths.incomingTemp)) {
+    await rm(join(config.paths.incomingTemp, name), { recursive: true, force: true })
+    logger.info(`removed orphaned temp file ${name} left by an earlier run`)
+  }
 }
 
-let firstReading = true
-const admission = new DiskAdmission(config.paths.scratch, config.settings.admission, (state) => {
-  if (!state.open) logger.warn(`receiving stopped, new associations are rejected: ${describeAdmission(state)}`)
-  else if (!firstReading) logger.info(`receiving again: ${describeAdmission(state)}`)
-  firstReading = false
-  send({ type: 'admission', ...state })
-})
-admission.state()
-// Also look when nobody sends, so the supervisor hears that space is back.
-setInterval(() => admission.state(), 5000).unref()
-
-const listener = new DicomListener(
-  {
-    ownAE: config.settings.aet,
-    catalog: new StreamCatalog(config.streamsDir),
-    incoming,
-    admission,
-    logger,
-    fsync: config.settings.receiver.fsync,
-    maxPduLength: config.settings.receiver.maxPduLength,
-    onStored: (event) => send({ type: 'instance-stored', event }),
-    onActivity: (calledAE, callingAE) => send({ type: 'activity', calledAE, callingAE, at: Date.now() }),
-  },
-  { port: config.settings.dicomPort, idleTimeoutMs: config.settings.receiver.idleTimeoutSeconds * 1000 },
-)
-
-const shutdown = (why: string) => {
-  logger.info(`stopping (${why})`)
-  void listener.stop().then(() => {
-    logger.close()
-    process.exit(0)
+// Serve associations in this process until told to stop.
+async function serve(): Promise<void> {
+  routeDimseLogTo(logger)
+  Implementation.setImplementationClassUid(IMPLEMENTATION_CLASS_UID)
+  Implementation.setImplementationVersion(IMPLEMENTATION_VERSION_NAME)
+  Implementation.setMaxPduLength(config.settings.receiver.maxPduLength)
+  const incoming = new IncomingStore(config.paths.incoming, config.paths.incomingTemp)
+  let firstReading = true
+  const admission = new DiskAdmission(config.paths.scratch, config.settings.admission, (state) => {
+    if (!state.open) logger.warn(`receiving stopped, new associations are rejected: ${describeAdmission(state)}`)
+    else if (!firstReading) logger.info(`receiving again: ${describeAdmission(state)}`)
+    firstReading = false
+    send({ type: 'admission', ...state })
   })
+  admission.state()
+  // Also look when nobody sends, so the supervisor hears that space is back.
+  setInterval(() => admission.state(), 5000).unref()
+  const listener = new DicomListener(
+    {
+      ownAE: config.settings.aet,
+      catalog: new StreamCatalog(config.streamsDir),
+      incoming,
+      admission,
+      logger,
+      fsync: config.settings.receiver.fsync,
+      maxPduLength: config.settings.receiver.maxPduLength,
+      onStored: (event) => send({ type: 'instance-stored', event }),
+      onActivity: (calledAE, callingAE) => send({ type: 'activity', calledAE, callingAE, at: Date.now() }),
+    },
+    { port: config.settings.dicomPort, idleTimeoutMs: config.settings.receiver.idleTimeoutSeconds * 1000, engine },
+  )
+  const shutdown = (why: string) => {
+    logger.info(`stopping (${why})`)
+    void listener.stop().then(() => {
+      logger.close()
+      process.exit(0)
+    })
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+  process.on('disconnect', () => shutdown(cluster.isWorker ? 'the receiver primary went away' : 'the supervisor went away'))
+  try {
+    await listener.start()
+  } catch (error) {
+    logger.error(`cannot listen on port ${config.settings.dicomPort}: ${(error as Error).message}`)
+    process.exit(2)
+  }
+  if (!quickAckAvailable && !cluster.isWorker) logger.warn('the TCP_QUICKACK addon is not built (npm install builds it): senders that leave Nagle on will be slower')
+  if (!cluster.isWorker) {
+    logger.info(`listening for DICOM on port ${listener.port} as ${config.settings.aet} (${engine} engine); streams from ${config.streamsDir}`)
+    send({ type: 'ready', port: listener.port })
+  } else send({ type: 'ready', port: listener.port })
 }
-process.on('SIGTERM', () => shutdown('SIGTERM'))
-process.on('SIGINT', () => shutdown('SIGINT'))
-process.on('disconnect', () => shutdown('the supervisor went away'))
 
-try {
-  await listener.start()
-} catch (error) {
-  logger.error(`cannot listen on port ${config.settings.dicomPort}: ${(error as Error).message}`)
-  process.exit(2)
+// Own the port, run the workers, relay their reports, replace a worker that dies.
+async function runPrimary(): Promise<void> {
+  await removeOrphans()
+  let stopping = false
+  let ready = 0
+  const start = () => {
+    const worker = cluster.fork()
+    worker.on('message', (message: ReceiverMessage) => {
+      if (message.type === 'ready') {
+        ready++
+        if (ready === workerCount) {
+          logger.info(`listening for DICOM on port ${message.port} as ${config.settings.aet} (${engine} engine, ${workerCount} worker processes); streams from ${config.streamsDir}`)
+          send(message)
+        }
+        return
+      }
+      send(message)
+    })
+    worker.on('exit', (code, signal) => {
+      if (stopping) return
+      if (code === 2) {
+        // A worker that cannot listen cannot be helped by another: let the supervisor's policy decide.
+        logger.error('a receiver worker cannot listen; the receiver exits')
+        process.exit(2)
+      }
+      logger.warn(`receiver worker ${worker.process.pid} ${signal ? `killed by ${signal}` : `exited with code ${code}`}; starting another`)
+      setTimeout(start, 200)
+    })
+  }
+  for (let i = 0; i < workerCount; i++) start()
+  const shutdown = (why: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info(`stopping ${workerCount} receiver worker(s) (${why})`)
+    const workers = Object.values(cluster.workers ?? {})
+    let left = workers.length
+    if (left === 0) process.exit(0)
+    for (const worker of workers) {
+      worker?.on('exit', () => {
+        if (--left === 0) {
+          logger.close()
+          process.exit(0)
+        }
+      })
+      worker?.kill('SIGTERM')
+    }
+    setTimeout(() => process.exit(0), 15_000).unref()
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+  process.on('disconnect', () => shutdown('the supervisor went away'))
 }
-logger.info(`listening for DICOM on port ${listener.port} as ${config.settings.aet}; streams from ${config.streamsDir}`)
-send({ type: 'ready', port: listener.port })
+
+if (cluster.isWorker) await serve()
+else if (workerCount > 1) await runPrimary()
+else {
+  await removeOrphans()
+  await serve()
+}

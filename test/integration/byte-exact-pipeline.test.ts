@@ -25,7 +25,8 @@ function sameBytes(ours: Buffer, theirs: Buffer, transferSyntaxUid: string): boo
   return transferSyntaxUid === DEFLATED && ours.length === theirs.length + 1 && ours[ours.length - 1] === 0 && ours.subarray(0, -1).equals(theirs)
 }
 
-describe('the byte-exact pipeline', () => {
+for (const engine of ['lean', 'dcmjs-dimse'] as const)
+describe(`the byte-exact pipeline (${engine} engine)`, () => {
   let temp: Awaited<ReturnType<typeof tempFolder>>
   let box: BoxProcess
   let direct: Storescp
@@ -42,6 +43,7 @@ describe('the byte-exact pipeline', () => {
     box = await BoxProcess.start({
       dataDir: join(temp.path, 'data'),
       streamsDir: streams,
+      settings: { receiver: { engine } },
       routing: {
         routing: [
           { name: 'received files back out', AETitleIn: '^COPY$', RouteDirectory: 'INPUT', send: [{ '.*': { IP: '127.0.0.1', PORT: routed.port, AETitleTo: 'ROUTED', AETitleSender: 'MAGICKBOX' } }] },

@@ -97,3 +97,45 @@ export function isStoredStatus(status: number): boolean {
 export function statusText(status: number): string {
   return `0x${status.toString(16).toUpperCase().padStart(4, '0')}`
 }
+
+export interface CommandRequest {
+  commandField: number
+  messageId: number
+  affectedSopClassUid: string
+  /** Raw, as sent (NUL and space padding removed, nothing else). */
+  affectedSopInstanceUid: string
+  hasDataset: boolean
+}
+
+// Read the fields of a request command set (C-STORE-RQ, C-ECHO-RQ, …).
+export function decodeRequest(command: Buffer): CommandRequest {
+  const out: CommandRequest = { commandField: -1, messageId: -1, affectedSopClassUid: '', affectedSopInstanceUid: '', hasDataset: false }
+  let offset = 0
+  while (offset + 8 <= command.length) {
+    const tag = ((command.readUInt16LE(offset) << 16) | command.readUInt16LE(offset + 2)) >>> 0
+    const length = command.readUInt32LE(offset + 4)
+    if (offset + 8 + length > command.length) throw new PduFormatError('command element runs past the end of the command set')
+    const value = command.subarray(offset + 8, offset + 8 + length)
+    const text = () => value.toString('latin1').replace(/[\0 ]+$/, '')
+    if (tag === 0x00000100 && length >= 2) out.commandField = value.readUInt16LE(0)
+    else if (tag === 0x00000110 && length >= 2) out.messageId = value.readUInt16LE(0)
+    else if (tag === 0x00000002) out.affectedSopClassUid = text()
+    else if (tag === 0x00001000) out.affectedSopInstanceUid = text()
+    else if (tag === 0x00000800 && length >= 2) out.hasDataset = value.readUInt16LE(0) !== NO_DATASET
+    offset += 8 + length
+  }
+  if (out.commandField < 0 || out.messageId < 0) throw new PduFormatError('request command set lacks Command Field or Message ID')
+  return out
+}
+
+// The response to a request: same class and instance, status and (for failures) a comment.
+export function responseTo(request: CommandRequest, status: number, errorComment = ''): Buffer {
+  const elements: Element[] = [[0x00000002, ui(request.affectedSopClassUid)], [0x00000100, us(request.commandField | 0x8000)], [0x00000120, us(request.messageId)], [0x00000800, us(NO_DATASET)], [0x00000900, us(status)]]
+  if (request.affectedSopInstanceUid) elements.push([0x00001000, ui(request.affectedSopInstanceUid)])
+  if (errorComment) {
+    const comment = errorComment.replace(/[^\x20-\x7e]/g, '?').slice(0, 64)
+    elements.push([0x00000902, Buffer.from(comment.length % 2 ? `${comment} ` : comment, 'latin1')])
+  }
+  elements.sort((a, b) => a[0] - b[0])
+  return encode(elements)
+}

@@ -147,3 +147,89 @@ export function* decodePdvs(body: Buffer): Generator<Pdv> {
     offset += 4 + length
   }
 }
+
+export interface RequestedContext {
+  id: number
+  abstractSyntax: string
+  transferSyntaxes: string[]
+}
+
+export interface AssociateRequestIn {
+  protocolVersion: number
+  calledAE: string
+  callingAE: string
+  applicationContext: string
+  contexts: RequestedContext[]
+  /** The largest PDU the requestor takes (0 = no limit). */
+  maxPduLength: number
+  implementationClassUid: string
+  implementationVersionName: string
+}
+
+const aeText = (b: Buffer) => b.toString('latin1').replace(/^ +| +$/g, '')
+
+// Decode an A-ASSOCIATE-RQ body (after the 6-byte PDU header).
+export function decodeAssociateRQ(body: Buffer): AssociateRequestIn {
+  if (body.length < 68) throw new PduFormatError('A-ASSOCIATE-RQ is too short')
+  const request: AssociateRequestIn = {
+    protocolVersion: body.readUInt16BE(0),
+    calledAE: aeText(body.subarray(4, 20)),
+    callingAE: aeText(body.subarray(20, 36)),
+    applicationContext: '',
+    contexts: [],
+    maxPduLength: 0,
+    implementationClassUid: '',
+    implementationVersionName: '',
+  }
+  for (const { type, value } of items(body, 68)) {
+    if (type === 0x10) request.applicationContext = uidText(value)
+    else if (type === 0x20) {
+      if (value.length < 4) throw new PduFormatError('presentation context item is too short')
+      const context: RequestedContext = { id: value.readUInt8(0), abstractSyntax: '', transferSyntaxes: [] }
+      for (const sub of items(value, 4)) {
+        if (sub.type === 0x30) context.abstractSyntax = uidText(sub.value)
+        else if (sub.type === 0x40) context.transferSyntaxes.push(uidText(sub.value))
+      }
+      request.contexts.push(context)
+    } else if (type === 0x50) {
+      for (const sub of items(value, 0)) {
+        if (sub.type === 0x51 && sub.value.length >= 4) request.maxPduLength = sub.value.readUInt32BE(0)
+        else if (sub.type === 0x52) request.implementationClassUid = uidText(sub.value)
+        else if (sub.type === 0x55) request.implementationVersionName = sub.value.toString('latin1').trim()
+      }
+    }
+  }
+  return request
+}
+
+export interface AcceptedContext {
+  id: number
+  /** 0 acceptance, 3 abstract syntax not supported, 4 transfer syntaxes not supported. */
+  result: number
+  transferSyntax: string
+}
+
+// Encode an A-ASSOCIATE-AC answering `request`.
+export function encodeAssociateAC(
+  request: Pick<AssociateRequestIn, 'calledAE' | 'callingAE'>,
+  contexts: AcceptedContext[],
+  options: { maxPduLength: number; implementationClassUid: string; implementationVersionName: string },
+): Buffer {
+  const fixed = Buffer.alloc(68)
+  fixed.writeUInt16BE(1, 0)
+  aeField(request.calledAE).copy(fixed, 4)
+  aeField(request.callingAE).copy(fixed, 20)
+  const items_ = contexts.map((pc) => item(0x21, Buffer.concat([Buffer.from([pc.id, 0, pc.result, 0]), item(0x40, Buffer.from(pc.transferSyntax, 'latin1'))])))
+  const maxLength = Buffer.alloc(4)
+  maxLength.writeUInt32BE(options.maxPduLength, 0)
+  const userInfo = item(
+    0x50,
+    Buffer.concat([item(0x51, maxLength), item(0x52, Buffer.from(options.implementationClassUid, 'latin1')), item(0x55, Buffer.from(options.implementationVersionName, 'latin1'))]),
+  )
+  return pdu(PduType.AssociateAC, Buffer.concat([fixed, item(0x10, Buffer.from(APPLICATION_CONTEXT, 'latin1')), ...items_, userInfo]))
+}
+
+// Encode an A-ASSOCIATE-RJ (result 1 permanent / 2 transient; source and reason per PS3.8 Table 9-21).
+export function encodeAssociateRJ(result: number, source: number, reason: number): Buffer {
+  return pdu(PduType.AssociateRJ, Buffer.from([0, result, source, reason]))
+}

@@ -21,7 +21,8 @@ import { waitFor } from '../../helpers/wait-for.js'
 const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2'
 const EXPLICIT_LE = '1.2.840.10008.1.2.1'
 
-describe('the receiver', () => {
+for (const engine of ['lean', 'dcmjs-dimse'] as const)
+describe(`the receiver (${engine} engine)`, () => {
   let temp: Awaited<ReturnType<typeof tempFolder>>
   let box: BoxProcess
   let streams: string
@@ -58,7 +59,7 @@ describe('the receiver', () => {
       { aeTitle: 'OFF', script: 'true', info: { enabled: 0 } },
     ])
     study = await makeStudy(CT_TEMPLATE, 3, join(temp.path, 'study'))
-    box = await BoxProcess.start({ dataDir: join(temp.path, 'data'), streamsDir: streams })
+    box = await BoxProcess.start({ dataDir: join(temp.path, 'data'), streamsDir: streams, settings: { receiver: { engine } } })
     incoming = join(temp.path, 'data', 'scratch', 'incoming')
   })
 

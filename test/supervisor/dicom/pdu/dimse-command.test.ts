@@ -135,3 +135,17 @@ describe('statusText', () => {
     assert.equal(statusText(0), '0x0000')
   })
 })
+
+describe('requests and responses on the SCP side', () => {
+  it('reads a C-STORE-RQ raw (a UID is not cleaned up) and answers with the same class, instance and message id', async () => {
+    const { cStoreRequest, decodeRequest, responseTo, decodeResponse } = await import('../../../../supervisor/dicom/pdu/dimse-command.js')
+    const request = decodeRequest(cStoreRequest(42, '1.2.840.10008.5.1.4.1.1.2', '1.2.3/../4'))
+    assert.deepEqual(request, { commandField: 1, messageId: 42, affectedSopClassUid: '1.2.840.10008.5.1.4.1.1.2', affectedSopInstanceUid: '1.2.3/../4', hasDataset: true })
+    const response = decodeResponse(responseTo(request, 0xc000, 'malformed data set: ends inside (7FE0,0010)'))
+    assert.equal(response.commandField, 0x8001)
+    assert.equal(response.messageIdBeingRespondedTo, 42)
+    assert.equal(response.status, 0xc000)
+    assert.match(response.errorComment, /^malformed data set/)
+    assert.equal(response.hasDataset, false)
+  })
+})

@@ -186,3 +186,32 @@ describe('P-DATA-TF', () => {
     assert.throws(() => [...decodePdvs(Buffer.concat([pdv(2, Buffer.alloc(0)), Buffer.from([0, 0, 0])]))], /PDV header runs past the end/)
   })
 })
+
+describe('the SCP side of association', () => {
+  it('decodes the A-ASSOCIATE-RQ our own SCU encodes, and answers with an A-ASSOCIATE-AC it can read back', async () => {
+    const { decodeAssociateRQ, encodeAssociateAC, encodeAssociateRQ, decodeAssociateAC } = await import('../../../../supervisor/dicom/pdu/pdu-codec.js')
+    const rq = encodeAssociateRQ({
+      calledAE: 'STREAM',
+      callingAE: 'SCANNER',
+      contexts: [
+        { id: 1, abstractSyntax: '1.2.840.10008.5.1.4.1.1.2', transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'] },
+        { id: 3, abstractSyntax: '1.2.840.10008.1.1', transferSyntaxes: ['1.2.840.10008.1.2'] },
+      ],
+      maxPduLength: 32768,
+      implementationClassUid: '1.2.3.4',
+      implementationVersionName: 'TEST_1',
+    })
+    const request = decodeAssociateRQ(rq.subarray(6))
+    assert.equal(request.calledAE, 'STREAM')
+    assert.equal(request.callingAE, 'SCANNER')
+    assert.equal(request.maxPduLength, 32768)
+    assert.equal(request.implementationClassUid, '1.2.3.4')
+    assert.deepEqual(request.contexts[0], { id: 1, abstractSyntax: '1.2.840.10008.5.1.4.1.1.2', transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'] })
+    const ac = encodeAssociateAC(request, [{ id: 1, result: 0, transferSyntax: '1.2.840.10008.1.2.1' }, { id: 3, result: 3, transferSyntax: '1.2.840.10008.1.2' }], { maxPduLength: 131072, implementationClassUid: '9.9', implementationVersionName: 'V' })
+    assert.equal(ac[0], 0x02)
+    const accept = decodeAssociateAC(ac.subarray(6))
+    assert.equal(accept.maxPduLength, 131072)
+    assert.deepEqual(accept.contexts.get(1), { result: 0, transferSyntax: '1.2.840.10008.1.2.1' })
+    assert.equal(accept.contexts.get(3)!.result, 3)
+  })
+})
