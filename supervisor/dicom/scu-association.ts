@@ -270,13 +270,27 @@ export class ScuAssociation {
     return this.messageId
   }
 
-  // Send one instance's data set as stored; resolves with the destination's response.
-  async store(item: StoreItem, contextId: number): Promise<CommandResponse> {
+  // Send one instance's data set as stored (from `dataset` when it was read ahead, else from the file); resolves with the response.
+  async store(item: StoreItem, contextId: number, dataset?: Buffer): Promise<CommandResponse> {
     await this.sendCommand(contextId, cStoreRequest(this.nextMessageId(), item.sopClassUid, item.sopInstanceUid))
+    const chunkSize = this.maxPdvData
+    if (dataset) {
+      let position = 0
+      do {
+        const size = Math.min(chunkSize, dataset.length - position)
+        if (this.closedError) throw this.closedError
+        this.socket.cork()
+        this.socket.write(pDataHeader(contextId, position + size === dataset.length ? PDV_LAST : 0, size))
+        this.socket.write(dataset.subarray(position, position + size))
+        this.socket.uncork()
+        position += size
+        await this.drained()
+      } while (position < dataset.length)
+      return this.readResponse(0x8001)
+    }
     const handle = await open(item.path, 'r')
     try {
       const total = item.fileSize - item.datasetOffset
-      const chunkSize = this.maxPdvData
       let position = item.datasetOffset
       let remaining = total
       do {

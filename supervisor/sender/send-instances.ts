@@ -4,6 +4,7 @@
  * contexts (one per SOP class and the file's own transfer syntax: nothing is re-encoded), each
  * file's data set streamed as stored, each acknowledgement written to the ledger as it arrives.
  */
+import { open } from 'node:fs/promises'
 import { AssociationError, ScuAssociation, type ContextRequest, type ScuTarget } from '../dicom/scu-association.js'
 import { isStoredStatus, statusText } from '../dicom/pdu/dimse-command.js'
 import { transferSyntaxName } from '../dicom/transfer-syntax.js'
@@ -18,6 +19,22 @@ export interface AttemptResult {
 }
 
 const contextKey = (f: RoutedFile) => `${f.sopClassUid}|${f.transferSyntaxUid}`
+/** Data sets up to this size are read ahead while the previous instance waits for its response. */
+const READ_AHEAD_BYTES = 8 * 1024 * 1024
+
+// The data set of a file, read into memory (small files only; larger ones stream from disk).
+async function readAhead(file: RoutedFile): Promise<Buffer | undefined> {
+  const length = file.fileSize - file.datasetOffset
+  if (length > READ_AHEAD_BYTES) return undefined
+  const handle = await open(file.path, 'r')
+  try {
+    const buffer = Buffer.allocUnsafe(length)
+    const { bytesRead } = await handle.read(buffer, 0, length, file.datasetOffset)
+    return bytesRead === length ? buffer : undefined
+  } finally {
+    await handle.close()
+  }
+}
 
 // Split files into runs that need at most 128 distinct presentation contexts.
 export function batchByContexts(files: RoutedFile[], limit = 128): RoutedFile[][] {
@@ -60,8 +77,12 @@ export async function sendInstances(files: RoutedFile[], target: ScuTarget, ledg
       failAll(batches.slice(b).flat(), message, error instanceof AssociationError && error.permanent)
       return result
     }
+    let ahead: Promise<Buffer | undefined> | undefined = readAhead(batch[0]!).catch(() => undefined)
     for (let i = 0; i < batch.length; i++) {
       const file = batch[i]!
+      const dataset = await ahead
+      // Read the next instance while this one travels and waits for its response.
+      ahead = i + 1 < batch.length ? readAhead(batch[i + 1]!).catch(() => undefined) : undefined
       const contextId = association.contextFor(file.sopClassUid, file.transferSyntaxUid)
       if (contextId === undefined) {
         result.failures.push({
@@ -73,7 +94,7 @@ export async function sendInstances(files: RoutedFile[], target: ScuTarget, ledg
         continue
       }
       try {
-        const response = await association.store(file, contextId)
+        const response = await association.store(file, contextId, dataset)
         if (isStoredStatus(response.status)) {
           result.acknowledged++
           await ledger.recordAck({ name: file.name, sop: file.sopInstanceUid, status: response.status, at: new Date().toISOString() })

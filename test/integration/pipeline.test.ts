@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { BoxProcess } from '../helpers/box-process.js'
 import { bySopInstance } from '../helpers/dataset-bytes.js'
-import { Storescp, storescu } from '../helpers/dicom-peers.js'
+import { echoscu, Storescp, storescu } from '../helpers/dicom-peers.js'
 import { COPY_INPUT, writeProcessStreams } from '../helpers/fixture-streams.js'
 import { freePort } from '../helpers/ports.js'
 import { CT_TEMPLATE, makeStudy, MR_TEMPLATE } from '../helpers/study-fixtures.js'
@@ -223,9 +223,9 @@ describe('the pipeline', () => {
     const pidFile = join(box.options.dataDir, '.pids', 'receiver.pid')
     const first = Number(await readFile(pidFile, 'utf8'))
     process.kill(first, 'SIGKILL')
-    await waitFor('a new receiver', async () => {
+    await waitFor('a new receiver that answers', async () => {
       const pid = Number(await readFile(pidFile, 'utf8').catch(() => '0'))
-      return pid !== first && pid > 0
+      return pid !== first && pid > 0 && (await echoscu(box.port, 'MAGICKBOX')).exitCode === 0
     }, 15_000)
     assert.equal((await storescu(box.port, 'COPY', await makeStudy(CT_TEMPLATE, 1, join(temp.path, 'study-after-kill')))).exitCode, 0)
     const [job] = await box.waitForFinishedJobs(1)

@@ -74,6 +74,12 @@ describe('supervision', () => {
     const seconds = (Date.now() - started) / 1000
     await new Promise((r) => setTimeout(r, 1500))
     assert.equal(await receiverPid(box), pid, 'same receiver process')
+    // Memory stays bounded: the receiver's processes peaked far below the instance's size.
+    const pids = [pid, ...(await execa('pgrep', ['-P', String(pid)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number)]
+    for (const p of pids) {
+      const peak = Number(/VmHWM:\s+(\d+)/.exec(await readFile(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0)
+      assert.ok(peak < 150 * 1024, `receiver process ${p} peaked at ${Math.round(peak / 1024)} MB (limit 150 MB) for a 600 MB instance`)
+    }
     assert.doesNotMatch(await box.log('supervisor'), /heartbeat: C-ECHO .* failed/)
     const status = await box.status()
     assert.equal(status.units.find((u) => u.name === 'receiver')!.restarts, 0)

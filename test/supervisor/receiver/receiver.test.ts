@@ -178,6 +178,14 @@ describe(`the receiver (${engine} engine)`, () => {
     assert.match(await box.log('receiver'), /incomplete instance\(s\) discarded/)
   })
 
+  it('serves 20 associations at once, each storing its instances', async () => {
+    const before = (await stored()).length
+    const studies = await Promise.all(Array.from({ length: 20 }, (_, i) => makeStudy(CT_TEMPLATE, 2, join(temp.path, `parallel-${engine}-${i}`))))
+    const results = await Promise.all(studies.map((files, i) => storescu(box.port, 'HOLD', files, [], `SENDER${i}`)))
+    assert.deepEqual(results.map((r) => r.exitCode), Array(20).fill(0))
+    assert.equal((await stored()).length, before + 40)
+  })
+
   it('refuses both streams when two enabled streams claim one AE title, with a clear log line', async () => {
     await writeProcessStreams(streams, [{ aeTitle: 'TWIN', script: 'true' }])
     await mkdir(join(streams, 'TWIN-copy'), { recursive: true })
