@@ -71,6 +71,18 @@ export class Box {
     return join(this.config.paths.pids, `${name}.pid`)
   }
 
+  // A child process unit with the box's restart policy, alerts and pid file.
+  private child(name: string, module: string, alerts: AlertCenter): ChildProgram {
+    return new ChildProgram({
+      name,
+      modulePath: sibling(module),
+      logger: this.log,
+      alerts,
+      policy: () => this.config.settings.restart,
+      onSpawn: (pid) => void writeFile(this.pidFile(name), `${pid}\n`).catch(() => undefined),
+    })
+  }
+
   async start(): Promise<void> {
     const { paths, settings, streamsDir } = this.config
     await mkdir(paths.incomingTemp, { recursive: true })
@@ -101,14 +113,7 @@ export class Box {
     const docker = new DockerEngine()
 
     // Sending: a child process, the scheduler here.
-    const sender = new ChildProgram({
-      name: 'sender',
-      modulePath: sibling('sender/sender-main'),
-      logger: this.log,
-      alerts,
-      policy: () => settings.restart,
-      onSpawn: (pid) => void writeFile(this.pidFile('sender'), `${pid}\n`).catch(() => undefined),
-    })
+    const sender = this.child('sender', 'sender/sender-main', alerts)
     const senderClient = new SenderClient(sender)
     sender.start()
     this.units.set(sender.name, sender)
@@ -157,14 +162,7 @@ export class Box {
     await collector.start()
     this.onStop('study completion', () => collector.stop())
     let admission: AdmissionState | undefined
-    const receiver = new ChildProgram({
-      name: 'receiver',
-      modulePath: sibling('receiver/receiver-main'),
-      logger: this.log,
-      alerts,
-      policy: () => settings.restart,
-      onSpawn: (pid) => void writeFile(this.pidFile('receiver'), `${pid}\n`).catch(() => undefined),
-    })
+    const receiver = this.child('receiver', 'receiver/receiver-main', alerts)
     receiver.on('message', (raw) => {
       const message = raw as ReceiverMessage
       if (message.type === 'instance-stored') collector.noteInstance(message.event)
@@ -182,14 +180,7 @@ export class Box {
     this.onStop('receiver', () => receiver.stop())
 
     // The web interface: a child process of its own, so a problem there never stops receiving.
-    const web = new ChildProgram({
-      name: 'web',
-      modulePath: sibling('../web/server'),
-      logger: this.log,
-      alerts,
-      policy: () => settings.restart,
-      onSpawn: (pid) => void writeFile(this.pidFile('web'), `${pid}\n`).catch(() => undefined),
-    })
+    const web = this.child('web', '../web/server', alerts)
     web.on('message', (raw) => {
       const message = raw as { type?: string; port?: number }
       if (message.type === 'ready') this.log.info(`web interface on port ${message.port}`)

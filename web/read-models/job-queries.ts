@@ -5,7 +5,7 @@
  * the studies list, and a change stamp for live updates. It never writes.
  */
 import { existsSync } from 'node:fs'
-import type { Job, JobState } from '../../supervisor/jobs/job.js'
+import type { Job, JobState, StudyFacts } from '../../supervisor/jobs/job.js'
 import { openDatabaseReadOnly, type SqliteDatabase } from '../../supervisor/jobs/sqlite.js'
 
 export interface JobFilter {
@@ -34,14 +34,8 @@ export interface StreamRunStats {
   spreadSeconds: number | null
 }
 
-export interface StudyRow {
+export interface StudyRow extends StudyFacts {
   studyInstanceUID: string
-  patientId: string
-  patientName: string
-  accessionNumber: string
-  studyDate: string
-  studyDescription: string
-  modality: string
   jobs: number
   lastReceivedAt: string
 }
@@ -170,17 +164,7 @@ export class JobQueries {
       for (const r of rows) {
         if (seen.has(r.uid) || seen.size >= want) continue
         const job = JSON.parse(r.json) as Job
-        seen.set(r.uid, {
-          studyInstanceUID: r.uid,
-          patientId: job.study.patientId,
-          patientName: job.study.patientName,
-          accessionNumber: job.study.accessionNumber,
-          studyDate: job.study.studyDate,
-          studyDescription: job.study.studyDescription,
-          modality: job.study.modality,
-          jobs: 0,
-          lastReceivedAt: r.at,
-        })
+        seen.set(r.uid, { ...job.study, studyInstanceUID: r.uid, jobs: 0, lastReceivedAt: r.at })
       }
       if (rows.length < 1000) break
     }
