@@ -138,6 +138,7 @@ export class Box {
       logger: jobsLog,
       route: (job) => scheduler.route(job),
       retrySeconds: () => settings.dockerRetrySeconds,
+      containers: () => settings.containers,
     })
     for (const job of store.activeJobs().sort((a, b) => a.queuedAt.localeCompare(b.queuedAt))) {
       if (job.state === 'queued') pool.enqueue(job)

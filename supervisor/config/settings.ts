@@ -22,6 +22,25 @@ export interface ReceiverSettings {
   fsync: boolean
   /** An association idle this long is aborted (seconds). */
   idleTimeoutSeconds: number
+  /** Associations at once, in all and from one caller address (more are rejected: local limit exceeded). */
+  maxAssociations: number
+  maxAssociationsPerIP: number
+  /** Largest instance accepted (bytes); a larger one is aborted. */
+  maxInstanceBytes: number
+  /** Who may send to any stream that does not set its own allowedCallers (empty lists: anyone). */
+  allowedCallers: { aeTitles: string[]; ips: string[] }
+}
+
+export interface ContainerSettings {
+  /** The unprivileged uid:gid stream containers run as (when the box itself runs as root). */
+  uid: number
+  gid: number
+  /** AE titles of streams an admin allowed to run as root ("user": "root" in info.json). */
+  allowRoot: string[]
+  /** Limits for streams that set none in info.json. */
+  memoryMB: number
+  cpus: number
+  pids: number
 }
 
 export interface DeliverySettings {
@@ -97,6 +116,8 @@ export interface LogSettings {
   maxBytes: number
   /** Rotated files kept per part (so a part uses at most maxBytes × (keep + 1)). */
   keep: number
+  /** Replace study and instance UIDs in log lines by a short hash (patient names and IDs are never logged). */
+  maskIdentifiers: boolean
 }
 
 export interface Settings {
@@ -108,6 +129,7 @@ export interface Settings {
   /** Seconds without a new instance after which a study is complete (streams may override). */
   quietSeconds: number
   receiver: ReceiverSettings
+  containers: ContainerSettings
   delivery: DeliverySettings
   /** How often a job waiting for the Docker engine checks again (seconds). */
   dockerRetrySeconds: number
@@ -129,7 +151,18 @@ export const DEFAULT_SETTINGS: Settings = {
   webPort: 2813,
   defaultDestination: { host: '', port: 11112, calledAE: 'PACS' },
   quietSeconds: 15,
-  receiver: { engine: 'lean', workers: 0, maxPduLength: 131072, fsync: false, idleTimeoutSeconds: 60 },
+  receiver: {
+    engine: 'lean',
+    workers: 0,
+    maxPduLength: 131072,
+    fsync: false,
+    idleTimeoutSeconds: 60,
+    maxAssociations: 64,
+    maxAssociationsPerIP: 16,
+    maxInstanceBytes: 8 * 1024 ** 3,
+    allowedCallers: { aeTitles: [], ips: [] },
+  },
+  containers: { uid: 10001, gid: 10001, allowRoot: [], memoryMB: 4096, cpus: 2, pids: 512 },
   delivery: {
     maxAttempts: 8,
     firstRetrySeconds: 30,
@@ -158,5 +191,5 @@ export const DEFAULT_SETTINGS: Settings = {
     schedule: '*/30 * * * *',
     orphanMinutes: 60,
   },
-  logs: { maxBytes: 10 * 1024 * 1024, keep: 5 },
+  logs: { maxBytes: 10 * 1024 * 1024, keep: 5, maskIdentifiers: false },
 }

@@ -4,6 +4,7 @@
  * types are errors with the path of the offending field, so a typo never silently falls back to
  * a default.
  */
+import { isIpRange } from '../receiver/ip-range.js'
 import { ConfigError } from './config-error.js'
 import { DEFAULT_SETTINGS, type Settings } from './settings.js'
 
@@ -11,7 +12,14 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
 // Merge `input` over `defaults`, checking every key and type against the defaults' shape.
 function mergeChecked(defaults: Json, input: Json, path: string, problems: string[]): Json {
-  if (typeof defaults === 'object' && defaults !== null && !Array.isArray(defaults)) {
+  if (Array.isArray(defaults)) {
+    if (!Array.isArray(input) || !input.every((item) => typeof item === 'string')) {
+      problems.push(`${path} must be a list of strings`)
+      return defaults
+    }
+    return input
+  }
+  if (typeof defaults === 'object' && defaults !== null) {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       problems.push(`${path || 'settings'} must be an object`)
       return defaults
@@ -71,6 +79,8 @@ export function validateSettings(input: unknown, source = 'settings.json'): Sett
   if (merged.receiver.maxPduLength < 4096) problems.push('receiver.maxPduLength must be at least 4096')
   if (merged.receiver.engine !== 'lean' && merged.receiver.engine !== 'dcmjs-dimse') problems.push('receiver.engine must be "lean" or "dcmjs-dimse"')
   if (!Number.isInteger(merged.receiver.workers) || merged.receiver.workers > 64) problems.push('receiver.workers must be a whole number from 0 (one per core) to 64')
+  for (const range of merged.receiver.allowedCallers.ips) if (!isIpRange(range)) problems.push(`receiver.allowedCallers.ips: "${range}" is not an IPv4/IPv6 address or CIDR range`)
+  if (merged.receiver.maxAssociations < 1 || merged.receiver.maxAssociationsPerIP < 1) problems.push('receiver.maxAssociations and receiver.maxAssociationsPerIP must be at least 1')
   if (merged.delivery.maxPduLength < 4096) problems.push('delivery.maxPduLength must be at least 4096')
   if (merged.delivery.maxAttempts < 1) problems.push('delivery.maxAttempts must be at least 1')
   if (!Number.isInteger(merged.statusPort) || merged.statusPort < 1 || merged.statusPort > 65535) problems.push('statusPort must be a port number (1-65535)')

@@ -9,11 +9,12 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { INPUT_DIR, OUTPUT_DIR, PROCESSING_LOG, streamMemoryDir, type DataPaths } from '../config/data-paths.js'
+import type { ContainerSettings } from '../config/settings.js'
 import type { Job } from '../jobs/job.js'
 import type { JobStore } from '../jobs/job-store.js'
 import type { Logger } from '../logging/logger.js'
 import type { DockerEngine } from '../runners/docker-client.js'
-import { runInDocker } from '../runners/docker-runner.js'
+import { containerUser, runInDocker } from '../runners/docker-runner.js'
 import { runProcess } from '../runners/process-runner.js'
 import { readOutcome } from '../runners/read-outcome.js'
 import type { RunResult } from '../runners/run-request.js'
@@ -21,6 +22,7 @@ import { ensureStreamImage } from '../runners/stream-image.js'
 import type { StreamDefinition } from '../streams/stream-definition.js'
 
 export interface RunJobDeps {
+  containers: () => ContainerSettings
   paths: DataPaths
   store: JobStore
   docker: DockerEngine
@@ -43,6 +45,7 @@ export async function runJob(deps: RunJobDeps, job: Job, stream: StreamDefinitio
   try {
     if (stream.runner === 'docker') {
       try {
+        containerUser({ jobId: job.id, stream, inputDir, outputDir, memoryDir, log, containers: deps.containers() })
         await ensureStreamImage(deps.docker, stream, (line) => note(line))
       } catch (error) {
         const reason = (error as Error).message
@@ -67,7 +70,7 @@ export async function runJob(deps: RunJobDeps, job: Job, stream: StreamDefinitio
     const started = Date.now()
     let result: RunResult
     try {
-      const request = { jobId: job.id, stream, inputDir, outputDir, memoryDir, log, signal }
+      const request = { jobId: job.id, stream, inputDir, outputDir, memoryDir, log, signal, containers: deps.containers() }
       result = stream.runner === 'docker' ? await runInDocker(deps.docker, request) : await runProcess(request)
     } catch (error) {
       const reason = `the stream could not be started: ${(error as Error).message}`

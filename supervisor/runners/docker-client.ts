@@ -20,6 +20,12 @@ export interface ContainerSpec {
   env: string[]
   labels: Record<string, string>
   name: string
+  /** "uid:gid", or "0:0" for root. */
+  user: string
+  network: boolean
+  memoryBytes: number
+  cpus: number
+  pids: number
 }
 
 export interface ContainerExit {
@@ -108,7 +114,21 @@ export class DockerEngine {
       Env: spec.env,
       Labels: spec.labels,
       Tty: false,
-      HostConfig: { Binds: spec.binds, AutoRemove: false },
+      User: spec.user,
+      NetworkDisabled: !spec.network,
+      HostConfig: {
+        Binds: spec.binds,
+        AutoRemove: false,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        NetworkMode: spec.network ? 'bridge' : 'none',
+        Memory: spec.memoryBytes,
+        MemorySwap: spec.memoryBytes,
+        NanoCpus: Math.round(spec.cpus * 1e9),
+        PidsLimit: spec.pids,
+        Privileged: false,
+        ReadonlyRootfs: false,
+      },
     })
     try {
       const attached = await container.attach({ stream: true, stdout: true, stderr: true })

@@ -3,6 +3,7 @@
  * What a runner is given and what it returns.
  */
 import type { Writable } from 'node:stream'
+import type { ContainerSettings } from '../config/settings.js'
 import type { StreamDefinition } from '../streams/stream-definition.js'
 
 export interface RunRequest {
@@ -14,6 +15,8 @@ export interface RunRequest {
   /** Where the stream's output goes (the job's processing.log). */
   log: Writable
   signal?: AbortSignal
+  /** How containers are confined (uid, limits, who may run as root). */
+  containers: ContainerSettings
 }
 
 export interface RunResult {

@@ -3,7 +3,9 @@
  * Turns a parsed info.json into a {@link StreamDefinition}, or a list of what is wrong with it.
  */
 import { aeTitleProblem } from '../config/validate-settings.js'
+import { isIpRange } from '../receiver/ip-range.js'
 import {
+  type AllowedCallers,
   DEFAULT_CONCURRENCY,
   DEFAULT_DOCKER_COMMAND,
   DEFAULT_TIMEOUT_MINUTES,
@@ -13,7 +15,7 @@ import {
 
 const KNOWN_FIELDS = new Set([
   'name', 'description', 'version', 'AETitle', 'license', 'enabled', 'image', 'command', 'runner',
-  'quietSeconds', 'timeoutMinutes', 'concurrency', 'bucket',
+  'quietSeconds', 'timeoutMinutes', 'concurrency', 'bucket', 'user', 'network', 'memoryMB', 'cpus', 'pids', 'allowedCallers',
 ])
 
 export class StreamInfoError extends Error {
@@ -60,6 +62,20 @@ export function builtImageTag(aeTitle: string, version: string): string {
   return `magickbox/${name}:${tag}`
 }
 
+function parseUser(value: unknown, problems: string[]): 'unprivileged' | 'root' {
+  if (value === undefined) return 'unprivileged'
+  if (value === 'root') return 'root'
+  problems.push('"user" can only be "root" (to run as root, which an admin must allow); leave it out to run unprivileged')
+  return 'unprivileged'
+}
+
+function parseNetwork(value: unknown, problems: string[]): boolean {
+  if (value === undefined || value === false) return false
+  if (value === true) return true
+  problems.push('"network" must be true or false')
+  return false
+}
+
 // A stream definition from info.json contents; throws StreamInfoError listing every problem.
 export function parseStreamInfo(folder: string, info: unknown): StreamDefinition {
   if (typeof info !== 'object' || info === null || Array.isArray(info)) throw new StreamInfoError('info.json must hold a JSON object')
@@ -100,7 +116,35 @@ export function parseStreamInfo(folder: string, info: unknown): StreamDefinition
     quietSeconds: optionalPositive(record, 'quietSeconds', problems),
     timeoutMinutes: optionalPositive(record, 'timeoutMinutes', problems) ?? DEFAULT_TIMEOUT_MINUTES,
     concurrency: optionalPositive(record, 'concurrency', problems, true) ?? DEFAULT_CONCURRENCY,
+    user: parseUser(record.user, problems),
+    network: parseNetwork(record.network, problems),
+    memoryMB: optionalPositive(record, 'memoryMB', problems),
+    cpus: optionalPositive(record, 'cpus', problems),
+    pids: optionalPositive(record, 'pids', problems, true),
+    allowedCallers: parseAllowedCallers(record.allowedCallers, '"allowedCallers"', problems),
   }
   if (problems.length > 0) throw new StreamInfoError(problems.join('; '))
   return definition
+}
+
+// "allowedCallers": {"aeTitles": [...], "ips": ["10.0.0.0/8", "192.168.1.5"]}.
+export function parseAllowedCallers(value: unknown, where: string, problems: string[]): AllowedCallers | undefined {
+  if (value === undefined) return undefined
+  const v = value as Record<string, unknown>
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push(`${where} must be an object with "aeTitles" and/or "ips"`)
+    return undefined
+  }
+  for (const key of Object.keys(v)) if (key !== 'aeTitles' && key !== 'ips') problems.push(`${where}.${key} is not known (aeTitles, ips)`)
+  const list = (key: 'aeTitles' | 'ips'): string[] => {
+    const items = v[key] ?? []
+    if (!Array.isArray(items) || !items.every((i) => typeof i === 'string')) {
+      problems.push(`${where}.${key} must be a list of strings`)
+      return []
+    }
+    return (items as string[]).map((i) => i.trim())
+  }
+  const callers = { aeTitles: list('aeTitles'), ips: list('ips') }
+  for (const range of callers.ips) if (!isIpRange(range)) problems.push(`${where}.ips: "${range}" is not an IPv4/IPv6 address or CIDR range`)
+  return callers
 }

@@ -25,6 +25,22 @@ export interface StreamDefinition {
   quietSeconds: number | undefined
   timeoutMinutes: number
   concurrency: number
+  /** "root" runs the container as root (only when an admin allowed it); otherwise an unprivileged uid. */
+  user: 'unprivileged' | 'root'
+  /** The container may use the network (default: none). */
+  network: boolean
+  /** Container limits; undefined = the box's defaults. */
+  memoryMB: number | undefined
+  cpus: number | undefined
+  pids: number | undefined
+  /** Who may send to this stream; undefined = the box's default (settings receiver.allowedCallers). */
+  allowedCallers: AllowedCallers | undefined
+}
+
+/** Calling AE titles and caller IP ranges (CIDR or single addresses); an empty list allows all. */
+export interface AllowedCallers {
+  aeTitles: string[]
+  ips: string[]
 }
 
 /** What the box knows about one stream folder: a definition, or why there is none usable. */
