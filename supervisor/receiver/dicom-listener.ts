@@ -16,11 +16,15 @@ export interface DicomListenerOptions {
   idleTimeoutMs: number
   /** @defaultValue 'lean' */
   engine?: 'lean' | 'dcmjs-dimse'
+  /** Associations this listener serves at once, in all and per caller address. */
+  maxAssociations?: number
+  maxAssociationsPerIP?: number
 }
 
 export class DicomListener {
   private server: Server | undefined
   private readonly sockets = new Set<Socket>()
+  private readonly perAddress = new Map<string, number>()
   private stopping: Promise<void> | undefined
 
   constructor(
@@ -41,12 +45,26 @@ export class DicomListener {
     }
     const server = createServer((socket) => {
       socket.setNoDelay(true)
+      const address = (socket.remoteAddress ?? '').replace(/^::ffff:/, '')
+      const fromHere = (this.perAddress.get(address) ?? 0) + 1
+      const overLimit =
+        this.sockets.size + 1 > (this.options.maxAssociations ?? Infinity)
+          ? `already ${this.sockets.size} associations at once (receiver.maxAssociations)`
+          : fromHere > (this.options.maxAssociationsPerIP ?? Infinity)
+            ? `already ${fromHere - 1} associations from ${address} at once (receiver.maxAssociationsPerIP)`
+            : undefined
       this.sockets.add(socket)
-      socket.on('close', () => this.sockets.delete(socket))
+      this.perAddress.set(address, fromHere)
+      socket.on('close', () => {
+        this.sockets.delete(socket)
+        const left = (this.perAddress.get(address) ?? 1) - 1
+        if (left > 0) this.perAddress.set(address, left)
+        else this.perAddress.delete(address)
+      })
       socket.on('error', () => undefined)
       try {
-        if (this.options.engine === 'dcmjs-dimse') new StoreScp(socket, this.deps, scpOptions)
-        else new LeanScp(socket, this.deps, { requestTimeoutMs: scpOptions.associationTimeout, idleTimeoutMs: this.options.idleTimeoutMs })
+        if (this.options.engine === 'dcmjs-dimse') new StoreScp(socket, this.deps, scpOptions, overLimit)
+        else new LeanScp(socket, this.deps, { requestTimeoutMs: scpOptions.associationTimeout, idleTimeoutMs: this.options.idleTimeoutMs, overLimit })
       } catch (error) {
         this.deps.logger.error(`could not start an association from ${socket.remoteAddress}: ${(error as Error).message}`)
         socket.destroy()

@@ -21,6 +21,9 @@ export interface InstanceWriterOptions {
   checkSpace?: (bytes: number) => Error | undefined
   /** @defaultValue 4 MiB */
   spaceCheckBytes?: number
+  /** Largest data set taken; past it the writer stops with `tooLarge()`. */
+  maxBytes?: number
+  tooLarge?: () => Error
 }
 
 const HEAD_BYTES = 64 * 1024
@@ -63,6 +66,11 @@ export class InstanceWriter extends EventEmitter {
     )
   }
 
+  // Past the largest instance taken (the lean engine aborts at once; the other answers a failure).
+  get overLimit(): boolean {
+    return this.options.maxBytes !== undefined && this.bytesReceived > this.options.maxBytes
+  }
+
   private get highWater(): number {
     return this.options.highWaterBytes ?? 8 * 1024 * 1024
   }
@@ -81,6 +89,15 @@ export class InstanceWriter extends EventEmitter {
   write(chunk: Buffer): boolean {
     this.bytesReceived += chunk.length
     if (this.failure || this.discarded) return true
+    if (this.options.maxBytes !== undefined && this.bytesReceived > this.options.maxBytes) {
+      this.failure = this.options.tooLarge?.() ?? new Error('the instance is too large')
+      this.queue = []
+      if (this.behind) {
+        this.behind = false
+        this.options.onBackpressure?.(false)
+      }
+      return true
+    }
     this.accept(chunk)
     if (!this.behind && this.queuedBytes > this.highWater) {
       this.behind = true

@@ -27,7 +27,7 @@ import { APPLICATION_CONTEXT, PduType } from '../dicom/pdu/pdu-types.js'
 import { cleanUid } from '../dicom/uid.js'
 import { quickAck } from './quick-ack.js'
 import { StoreSession, type PendingStore, type StoreScpDeps } from './store-session.js'
-import { StoreStatus } from './store-status.js'
+import { sizeText, StoreStatus } from './store-status.js'
 
 const C_STORE_RQ = 0x0001
 const C_ECHO_RQ = 0x0030
@@ -40,6 +40,8 @@ export interface LeanScpOptions {
   requestTimeoutMs: number
   /** An association idle this long is aborted (ms). */
   idleTimeoutMs: number
+  /** Why there is no room for this association (the request is rejected: local limit exceeded). */
+  overLimit?: string
 }
 
 interface CurrentStore {
@@ -158,7 +160,7 @@ export class LeanScp {
       this.session.deps.logger.warn(`rejected an association from ${request.callingAE}: application context ${request.applicationContext} is not DICOM's`)
       return reject(1, 1, 2)
     }
-    const rejection = this.session.associate(request.calledAE, request.callingAE)
+    const rejection = this.session.associate(request.calledAE, request.callingAE, this.options.overLimit)
     if (rejection) return reject(rejection.result, rejection.source, rejection.reason)
     const answers: AcceptedContext[] = []
     const decided: { abstractSyntax: string; decision: ReturnType<StoreSession['context']> }[] = []
@@ -217,7 +219,12 @@ export class LeanScp {
       return
     }
     const store = this.store!
-    store.pending?.writer?.write(slice)
+    const writer = store.pending?.writer
+    writer?.write(slice)
+    if (writer?.overLimit) {
+      this.abort(`instance ${store.pending!.sopInstanceUID} is larger than the ${sizeText(this.session.deps.maxInstanceBytes)} the receiver takes (receiver.maxInstanceBytes)`, 0)
+      return
+    }
     if (last) {
       this.store = undefined
       void this.finishStore(store)

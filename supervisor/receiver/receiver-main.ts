@@ -61,6 +61,8 @@ async function serve(): Promise<void> {
   const listener = new DicomListener(
     {
       ownAE: config.settings.aet,
+      allowedCallers: config.settings.receiver.allowedCallers,
+      maxInstanceBytes: config.settings.receiver.maxInstanceBytes,
       catalog: new StreamCatalog(config.streamsDir),
       incoming,
       admission,
@@ -70,7 +72,14 @@ async function serve(): Promise<void> {
       onStored: (event) => send({ type: 'instance-stored', event }),
       onActivity: (calledAE, callingAE) => send({ type: 'activity', calledAE, callingAE, at: Date.now() }),
     },
-    { port: config.settings.dicomPort, idleTimeoutMs: config.settings.receiver.idleTimeoutSeconds * 1000, engine },
+    {
+      port: config.settings.dicomPort,
+      idleTimeoutMs: config.settings.receiver.idleTimeoutSeconds * 1000,
+      engine,
+      // Each worker keeps its share of the limits (connections are spread evenly over them).
+      maxAssociations: Math.ceil(config.settings.receiver.maxAssociations / (cluster.isWorker ? workerCount : 1)),
+      maxAssociationsPerIP: Math.ceil(config.settings.receiver.maxAssociationsPerIP / (cluster.isWorker ? workerCount : 1)),
+    },
   )
   const shutdown = (why: string) => {
     logger.info(`stopping (${why})`)

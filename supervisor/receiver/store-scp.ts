@@ -42,6 +42,7 @@ export class StoreScp extends Scp {
     private readonly socket: Socket,
     deps: StoreScpDeps,
     options: Record<string, unknown>,
+    private readonly overLimit?: string,
   ) {
     super(socket, options)
     this.session = new StoreSession(deps, (socket.remoteAddress ?? '').replace(/^::ffff:/, ''))
@@ -63,7 +64,7 @@ export class StoreScp extends Scp {
   }
 
   override associationRequested(association: Association): void {
-    const rejection = this.session.associate(association.getCalledAeTitle(), association.getCallingAeTitle())
+    const rejection = this.session.associate(association.getCalledAeTitle(), association.getCallingAeTitle(), this.overLimit)
     if (rejection) {
       this.sendAssociationReject(rejection.result, rejection.source, rejection.reason)
       setTimeout(() => this.socket.end(), 500).unref()

@@ -12,11 +12,13 @@ import { transferSyntaxName } from '../dicom/transfer-syntax.js'
 import { cleanUid, isSafeUid } from '../dicom/uid.js'
 import type { Logger } from '../logging/logger.js'
 import type { StreamCatalog } from '../streams/load-streams.js'
+import type { AllowedCallers } from '../streams/stream-definition.js'
+import { ipMatcher } from './ip-range.js'
 import { decideAssociation, decideContext, type AssociationDecision, type ContextDecision } from './association-policy.js'
 import { describeAdmission, type DiskAdmission } from './disk-admission.js'
 import type { IncomingStore } from './incoming-store.js'
 import { InstanceWriter } from './instance-writer.js'
-import { StoreFailure, StoreStatus } from './store-status.js'
+import { sizeText, StoreFailure, StoreStatus } from './store-status.js'
 
 export interface InstanceStoredEvent {
   groupKey: string
@@ -32,6 +34,10 @@ export interface InstanceStoredEvent {
 
 export interface StoreScpDeps {
   ownAE: string
+  /** Who may send to streams that set no allowedCallers of their own. */
+  allowedCallers: AllowedCallers
+  /** Largest instance accepted (bytes). */
+  maxInstanceBytes: number
   catalog: StreamCatalog
   incoming: IncomingStore
   admission: DiskAdmission
@@ -82,10 +88,18 @@ export class StoreSession {
     return this.decision?.accept === true && this.decision.role === 'store'
   }
 
-  // Decide on an association request; a Rejection says how to refuse it.
-  associate(calledAE: string, callingAE: string): Rejection | undefined {
+  // Decide on an association request; a Rejection says how to refuse it. `overLimit` says why
+  // the listener has no room for another association.
+  associate(calledAE: string, callingAE: string, overLimit?: string): Rejection | undefined {
     this.calledAE = calledAE.trim()
     this.callingAE = callingAE.trim()
+    const refuse = (rejection: Rejection): Rejection => {
+      this.decision = { accept: false, reason: rejection.why }
+      this.deps.logger.warn(`rejected ${this.describe()}: ${rejection.why}`)
+      return rejection
+    }
+    // Transient, service provider (presentation), local limit exceeded: the sender may try again later.
+    if (overLimit) return refuse({ result: 2, source: 3, reason: 2, why: overLimit })
     const decision = decideAssociation(this.calledAE, this.deps.ownAE, (ae) => this.deps.catalog.find(ae))
     this.decision = decision
     if (!decision.accept) {
@@ -93,6 +107,14 @@ export class StoreSession {
       return { result: 1, source: 1, reason: 7, why: decision.reason }
     }
     if (decision.role === 'store') {
+      const callers = decision.stream.allowedCallers ?? this.deps.allowedCallers
+      const own = decision.stream.allowedCallers ? `stream ${decision.stream.aeTitle}'s allowedCallers` : 'the default allowedCallers (settings receiver.allowedCallers)'
+      if (callers.aeTitles.length > 0 && !callers.aeTitles.includes(this.callingAE)) {
+        return refuse({ result: 1, source: 1, reason: 3, why: `calling AE title "${this.callingAE}" is not in ${own}` })
+      }
+      if (!ipMatcher(callers.ips)(this.callerIP)) {
+        return refuse({ result: 1, source: 1, reason: 1, why: `caller address ${this.callerIP} is not in the ranges of ${own}` })
+      }
       const space = this.deps.admission.state()
       if (!space.open) {
         const why = `the data disk is too full to receive (${describeAdmission(space)})`
@@ -141,9 +163,12 @@ export class StoreSession {
     }
     if (pending.refusal) return pending
     const header = buildFileMeta({ sopClassUid: sopClassUID, sopInstanceUid: sopInstanceUID, transferSyntaxUid: transferSyntaxUID, sourceAE: this.callingAE })
+    const maxBytes = this.deps.maxInstanceBytes
     pending.writer = new InstanceWriter(this.deps.incoming.tempPath(), header, {
       fsync: this.deps.fsync,
       onBackpressure,
+      maxBytes,
+      tooLarge: () => new StoreFailure(StoreStatus.OutOfResources, `the instance is larger than the ${sizeText(maxBytes)} the receiver takes (receiver.maxInstanceBytes)`),
       checkSpace: (bytes) => {
         const space = this.deps.admission.refresh()
         return space.freeBytes - bytes > space.reserveBytes

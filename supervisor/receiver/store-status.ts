@@ -28,3 +28,10 @@ export class StoreFailure extends Error {
     super(message, options)
   }
 }
+
+// A size for messages: KB below a megabyte, MB below a gigabyte, else GB.
+export function sizeText(bytes: number): string {
+  if (bytes < 1024 ** 2) return `${Math.round(bytes / 1024)} KB`
+  if (bytes < 1024 ** 3) return `${Math.round(bytes / 1024 ** 2)} MB`
+  return `${(bytes / 1024 ** 3).toFixed(1)} GB`
+}

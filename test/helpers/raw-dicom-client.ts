@@ -18,8 +18,8 @@ export class RawDicomClient {
     socket.on('error', () => undefined)
   }
 
-  static async connect(port: number): Promise<RawDicomClient> {
-    const socket = connect({ host: '127.0.0.1', port })
+  static async connect(port: number, localAddress?: string): Promise<RawDicomClient> {
+    const socket = connect({ host: '127.0.0.1', port, localAddress })
     await once(socket, 'connect')
     return new RawDicomClient(socket)
   }
