@@ -57,7 +57,7 @@ export class Box {
   }
 
   private logger(part: string): Logger {
-    const logger = createLogger(part, loggerOptions(this.config.paths.logs, this.config.settings.logs))
+    const logger = createLogger(part, loggerOptions(this.config.paths, this.config.settings.logs))
     this.loggers.push(logger)
     return logger
   }
@@ -293,7 +293,7 @@ export class Box {
     const needRestart: string[] = []
     for (const [key, value] of Object.entries(fresh)) {
       if (JSON.stringify(current[key]) === JSON.stringify(value)) continue
-      if (['dicomPort', 'webPort', 'statusPort', 'aet'].includes(key)) {
+      if (['dicomPort', 'webPort', 'statusPort', 'aet', 'receiver', 'logs', 'tls'].includes(key)) {
         needRestart.push(key)
         continue
       }

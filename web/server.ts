@@ -19,8 +19,8 @@ import { JobQueries } from './read-models/job-queries.js'
 import { SupervisorClient } from './supervisor-client.js'
 
 const config = await loadConfig()
-const logger = createLogger('web', loggerOptions(config.paths.logs, config.settings.logs))
-const audit = createLogger('audit', { ...loggerOptions(config.paths.logs, config.settings.logs), console: false })
+const logger = createLogger('web', loggerOptions(config.paths, config.settings.logs))
+const audit = createLogger('audit', { ...loggerOptions(config.paths, config.settings.logs), console: false })
 const users = new UserStore(join(config.paths.root, 'users.json'))
 await ensureFirstAdmin(users, config.paths.root, (text) => process.stdout.write(`${text}\n`))
 const jobs = new JobQueries(config.paths.index)

@@ -111,7 +111,7 @@ async function finishStagedJob(deps: CreateJobDeps, staging: string, jobId: stri
   await rename(staging, final)
   await deps.store.adopt(job)
   deps.logger.info(
-    `job ${jobId} created for stream ${job.stream}: ${job.instances} instance(s) of study ${job.studyInstanceUID} from ${job.callingAE}@${job.callerIP}; ${reason}`,
+    `job ${jobId} created for stream ${job.stream}: ${job.instances} instance(s) of study ${deps.logger.ids.uid(job.studyInstanceUID)}, ${deps.logger.ids.patient(job.study.patientName, job.study.patientId)}, from ${job.callingAE}@${job.callerIP}; ${reason}`,
   )
   return job
 }

@@ -116,7 +116,7 @@ export interface LogSettings {
   maxBytes: number
   /** Rotated files kept per part (so a part uses at most maxBytes × (keep + 1)). */
   keep: number
-  /** Replace study and instance UIDs in log lines by a short hash (patient names and IDs are never logged). */
+  /** Write patient names, patient IDs and UIDs in log lines as short keyed hashes (they are logged only where needed to find a job). */
   maskIdentifiers: boolean
 }
 

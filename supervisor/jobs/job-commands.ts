@@ -106,6 +106,6 @@ export class JobCommands {
     if (!FINISHED.includes(job.state)) this.refuse(job, 'deleted (cancel it first)')
     this.deps.scheduler.forget(job.id)
     await this.deps.store.remove(job.id)
-    this.deps.logger.info(`job ${job.id} (${job.stream}, study ${job.studyInstanceUID}) deleted by ${by}`)
+    this.deps.logger.info(`job ${job.id} (${job.stream}, study ${this.deps.logger.ids.uid(job.studyInstanceUID)}) deleted by ${by}`)
   }
 }

@@ -8,11 +8,15 @@
  */
 import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import type { LogSettings } from '../config/settings.js'
+import { loadMaskKey, maskedIdentifiers, plainIdentifiers, type IdentifierMask } from './identifier-mask.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 export interface Logger {
   readonly part: string
+  /** How patient names, IDs and UIDs are written in this log (plain, or masked by the settings). */
+  readonly ids: IdentifierMask
   debug(message: string): void
   info(message: string): void
   warn(message: string): void
@@ -31,6 +35,8 @@ export interface LoggerOptions {
   maxBytes?: number
   /** Rotated files kept. @defaultValue 5 */
   keep?: number
+  /** How identifiers are written. @defaultValue plainIdentifiers */
+  ids?: IdentifierMask
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
@@ -44,7 +50,7 @@ export function oneLine(message: string): string {
 
 export function createLogger(
   part: string,
-  { folder, console: toConsole = true, level = 'info', maxBytes = 10 * 1024 * 1024, keep = 5 }: LoggerOptions = {},
+  { folder, console: toConsole = true, level = 'info', maxBytes = 10 * 1024 * 1024, keep = 5, ids = plainIdentifiers }: LoggerOptions = {},
 ): Logger {
   let fd: number | undefined
   let size = 0
@@ -91,6 +97,7 @@ export function createLogger(
   }
   return {
     part,
+    ids,
     debug: (m) => write('debug', m),
     info: (m) => write('info', m),
     warn: (m) => write('warn', m),
@@ -102,14 +109,16 @@ export function createLogger(
   }
 }
 
-// Logger options from the settings and the environment (MAGICKBOX_LOG_CONSOLE=0 silences stdout, MAGICKBOX_LOG_LEVEL sets the level).
-export function loggerOptions(folder: string, rotation: { maxBytes: number; keep: number }, env: NodeJS.ProcessEnv = process.env): LoggerOptions {
+// Logger options from the settings and the environment (MAGICKBOX_LOG_CONSOLE=0 silences stdout,
+// MAGICKBOX_LOG_LEVEL sets the level); with logs.maskIdentifiers the key comes from the data folder.
+export function loggerOptions(paths: { root: string; logs: string }, logs: LogSettings, env: NodeJS.ProcessEnv = process.env): LoggerOptions {
   const level = env.MAGICKBOX_LOG_LEVEL as LogLevel | undefined
   return {
-    folder,
+    folder: paths.logs,
     console: env.MAGICKBOX_LOG_CONSOLE !== '0',
     level: level && level in ORDER ? level : 'info',
-    maxBytes: rotation.maxBytes,
-    keep: rotation.keep,
+    maxBytes: logs.maxBytes,
+    keep: logs.keep,
+    ids: logs.maskIdentifiers ? maskedIdentifiers(loadMaskKey(paths.root)) : plainIdentifiers,
   }
 }

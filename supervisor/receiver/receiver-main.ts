@@ -22,7 +22,7 @@ import { quickAckAvailable } from './quick-ack.js'
 import type { ReceiverMessage } from './receiver-messages.js'
 
 const config = await loadConfig()
-const logger = createLogger('receiver', loggerOptions(config.paths.logs, config.settings.logs))
+const logger = createLogger('receiver', loggerOptions(config.paths, config.settings.logs))
 const workerCount = config.settings.receiver.workers || availableParallelism()
 const engine = config.settings.receiver.engine === 'dcmjs-dimse' ? 'dcmjs-dimse' : 'lean'
 

@@ -185,7 +185,7 @@ export class StoreSession {
     if (failure) {
       this.failed++
       this.deps.logger.warn(
-        `${this.describe()}: instance ${pending?.sopInstanceUID.slice(0, 64) ?? '?'} refused with status 0x${failure.status.toString(16).toUpperCase().padStart(4, '0')}: ${failure.message}`,
+        `${this.describe()}: instance ${pending ? this.deps.logger.ids.uid(pending.sopInstanceUID.slice(0, 64)) : '?'} refused with status 0x${failure.status.toString(16).toUpperCase().padStart(4, '0')}: ${failure.message}`,
       )
     } else this.stored++
     return failure
@@ -224,7 +224,7 @@ export class StoreSession {
       const decision = this.decision as Extract<AssociationDecision, { role: 'store' }>
       const record = { calledAE: decision.stream.aeTitle, callingAE: this.callingAE, callerIP: this.callerIP, studyInstanceUID: study, firstArrivalAt: new Date().toISOString() }
       const result = this.deps.incoming.commitSync(writer.path, record, pending.sopInstanceUID)
-      if (result.replaced) this.deps.logger.info(`${this.describe()}: instance ${pending.sopInstanceUID} arrived again and replaced the earlier copy in its study group`)
+      if (result.replaced) this.deps.logger.info(`${this.describe()}: instance ${this.deps.logger.ids.uid(pending.sopInstanceUID)} arrived again and replaced the earlier copy in its study group`)
       this.deps.onStored({
         groupKey: result.groupKey,
         calledAE: record.calledAE,

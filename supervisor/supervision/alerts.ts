@@ -56,7 +56,16 @@ export class AlertCenter {
       })
       if (!response.ok) this.logger.warn(`alert webhook answered HTTP ${response.status}`)
     } catch (error) {
-      this.logger.warn(`alert webhook ${url} failed: ${(error as Error).message}`)
+      this.logger.warn(`alert webhook ${webhookOrigin(url)} failed: ${(error as Error).message}`)
     }
+  }
+}
+
+// Where a webhook goes, without the path or query that often hold its secret (Slack, Teams, ntfy tokens).
+export function webhookOrigin(url: string): string {
+  try {
+    return `${new URL(url).origin}/…`
+  } catch {
+    return '(an unparsable URL)'
   }
 }

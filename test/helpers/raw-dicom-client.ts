@@ -25,11 +25,11 @@ export class RawDicomClient {
   }
 
   // Propose one storage context; resolves with the answer PDU type (2 = accepted).
-  async associate(calledAE: string, sopClassUid: string, transferSyntaxUid: string): Promise<number> {
+  async associate(calledAE: string, sopClassUid: string, transferSyntaxUid: string, callingAE = 'RAWCLIENT'): Promise<number> {
     this.socket.write(
       encodeAssociateRQ({
         calledAE,
-        callingAE: 'RAWCLIENT',
+        callingAE,
         contexts: [{ id: 1, abstractSyntax: sopClassUid, transferSyntaxes: [transferSyntaxUid] }],
         maxPduLength: 65536,
         implementationClassUid: '1.2.3.4',

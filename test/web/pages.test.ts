@@ -72,12 +72,16 @@ describe('web pages', () => {
     const inverted = await admin.post('/setup', { ...form, 'retention.lowWaterPercent': '95' })
     assert.equal(inverted.status, 400)
     assert.match(await inverted.text(), /lowWaterPercent must be below/)
-    const ok = await admin.post('/setup', { ...form, 'retention.highWaterPercent': '85', 'defaultDestination.host': 'pacs.local' })
+    const hook = 'https://hooks.example.org/services/T000/B000/s3cr3t-webhook-token'
+    const ok = await admin.post('/setup', { ...form, 'retention.highWaterPercent': '85', 'defaultDestination.host': 'pacs.local', 'health.webhookUrl': hook })
     assert.equal(ok.status, 303)
     const settings = JSON.parse(await readFile(join(f.dataDir, 'settings.json'), 'utf8'))
     assert.equal(settings.retention.highWaterPercent, 85)
     assert.equal(settings.defaultDestination.host, 'pacs.local')
-    assert.match(await readFile(join(f.dataDir, 'logs', 'audit.log'), 'utf8'), /alice changed settings: .*retention\.highWaterPercent: 90 → 85/)
+    const audit = await readFile(join(f.dataDir, 'logs', 'audit.log'), 'utf8')
+    assert.match(audit, /alice changed settings: .*retention\.highWaterPercent: 90 → 85/)
+    assert.match(audit, /health\.webhookUrl changed/)
+    assert.ok(!audit.includes('s3cr3t-webhook-token'), 'a webhook URL (which holds its token) is not written to the audit log')
     assert.ok(f.calls.includes('reload by alice'))
   })
 

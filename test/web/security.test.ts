@@ -54,10 +54,11 @@ describe('web security', () => {
   })
 
   it('never serves a file outside a job folder: ids, encoded dots, symlinks', async () => {
-    for (const path of ['/jobs/..%2F..%2Fetc/input.zip', '/jobs/%2e%2e/input.zip', '/jobs/../../etc/passwd', '/api/v1/jobs/..%2Fsettings.json', '/static/..%2F..%2Fpackage.json', '/static/app.css%00.js']) {
+    for (const path of ['/jobs/..%2F..%2Fetc/input.zip', '/jobs/%2e%2e/input.zip', '/jobs/../../etc/passwd', '/api/v1/jobs/..%2Fsettings.json', '/static/..%2F..%2Fpackage.json', '/static/app.css%00.js', '/api/v1/jobs/..%2F..%2Flogs/log', '/jobs/..%2Flogs/log/events']) {
       const r = await admin.get(path)
-      assert.ok(r.status === 404 || r.status === 400, `${path} → ${r.status}`)
-      assert.doesNotMatch(await r.text(), /root:x:0|"dependencies"/)
+      const body = await r.text()
+      assert.ok(r.status === 404 || r.status === 400 || (path.endsWith('/events') && !/event: log/.test(body)), `${path} → ${r.status}`)
+      assert.doesNotMatch(body, /root:x:0|"dependencies"|INFO/)
     }
     const zip = Buffer.from(await (await admin.get(`/jobs/${JOB_ID}/output.zip`)).arrayBuffer())
     const file = join(f.dataDir, 'out.zip')
@@ -85,6 +86,33 @@ describe('web security', () => {
     const html = await r.text()
     assert.doesNotMatch(html, /<script>[^<]/, 'no inline script')
     assert.doesNotMatch(html, / style="/, 'no inline style')
+  })
+
+  it('does not keep a session id planted before login (no session fixation)', async () => {
+    const planted = 'mb_session=attacker-chosen-session-id-0000000000'
+    const response = await f.app.request('/login', {
+      method: 'POST',
+      body: new URLSearchParams({ user: ADMIN.user, password: ADMIN.password, next: '/' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: planted },
+    })
+    const issued = (response.headers.get('set-cookie') ?? '').split(';')[0]!
+    assert.match(issued, /^mb_session=/)
+    assert.notEqual(issued, planted, 'login issues a fresh session id')
+    assert.equal((await f.app.request('/', { headers: { cookie: planted } })).status, 302, 'the planted id is not logged in')
+    assert.equal((await f.app.request('/', { headers: { cookie: issued } })).status, 200)
+  })
+
+  it('writes CR/LF in a user name as escapes, so nobody can forge a line in the audit log', async () => {
+    const forged = `mallory\r\n${new Date().toISOString()} INFO  audit: ${ADMIN.user} deleted study 1.2.3`
+    await f.app.request('/login', {
+      method: 'POST',
+      body: new URLSearchParams({ user: forged, password: 'wrong', next: '/' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.7' },
+    })
+    const lines = (await readFile(join(f.dataDir, 'logs', 'audit.log'), 'utf8')).trimEnd().split('\n')
+    for (const line of lines) assert.match(line, /^\d{4}-\d\d-\d\dT[\d:.]+Z (INFO |WARN |ERROR|DEBUG) audit: /, `one event per line: ${line}`)
+    assert.ok(lines.some((l) => l.includes('failed login for "mallory\\r\\n')), 'the attempt is logged with CR/LF escaped')
+    assert.ok(!lines.some((l) => /audit: alice deleted study 1\.2\.3$/.test(l) && !l.includes('mallory')), 'no forged line')
   })
 
   it('writes who did what to the audit log, and no password', async () => {

@@ -35,7 +35,7 @@ export function applyForm(current: unknown, form: Record<string, unknown>): { ne
       }
     } else value = String(raw ?? '').trim()
     const before = valueAt(current, field.path)
-    if (JSON.stringify(before) !== JSON.stringify(value)) changes.push(`${field.path}: ${JSON.stringify(before)} → ${JSON.stringify(value)}`)
+    if (JSON.stringify(before) !== JSON.stringify(value)) changes.push(field.secret ? `${field.path} changed` : `${field.path}: ${JSON.stringify(before)} → ${JSON.stringify(value)}`)
     setAt(next, field.path, value)
   }
   return { next, problems, changes }

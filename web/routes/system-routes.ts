@@ -54,7 +54,7 @@ export function systemRoutes(deps: WebDeps): Hono<WebEnv> {
         refused.push(`${id}: ${(error as Error).message}`)
       }
     }
-    deps.audit.info(`${user} deleted study ${study}: ${ids.length - refused.length} of ${ids.length} job(s)${refused.length ? `; kept ${refused.join('; ')}` : ''}`)
+    deps.audit.info(`${user} deleted study ${deps.audit.ids.uid(study)}: ${ids.length - refused.length} of ${ids.length} job(s)${refused.length ? `; kept ${refused.join('; ')}` : ''}`)
     if (refused.length) return c.text(`Deleted ${ids.length - refused.length} of ${ids.length} job(s); not deleted: ${refused.join('; ')}`, 409)
     return c.redirect(`/studies?done=${encodeURIComponent(`Study ${study} deleted with ${ids.length} job(s).`)}`, 303)
   })

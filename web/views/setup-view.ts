@@ -11,6 +11,8 @@ export interface SetupField {
   label: string
   type: 'text' | 'number' | 'bool'
   help?: string
+  /** The value may hold a secret: the audit log says that it changed, not to what. */
+  secret?: boolean
 }
 
 export const SETUP_GROUPS: { title: string; fields: SetupField[] }[] = [
@@ -39,6 +41,10 @@ export const SETUP_GROUPS: { title: string; fields: SetupField[] }[] = [
     ],
   },
   {
+    title: 'Privacy',
+    fields: [{ path: 'logs.maskIdentifiers', label: 'Mask patient names, IDs and UIDs in logs (keyed hashes; takes effect after a restart)', type: 'bool' }],
+  },
+  {
     title: 'Heartbeat (C-ECHO to the receiver)',
     fields: [
       { path: 'heartbeat.intervalSeconds', label: 'Every (s, 0 = off)', type: 'number' },
@@ -54,7 +60,7 @@ export const SETUP_GROUPS: { title: string; fields: SetupField[] }[] = [
       { path: 'delivery.callingAE', label: 'Our AE title when sending', type: 'text' },
     ],
   },
-  { title: 'Alerts', fields: [{ path: 'health.webhookUrl', label: 'Webhook URL (alerts are POSTed as JSON)', type: 'text' }] },
+  { title: 'Alerts', fields: [{ path: 'health.webhookUrl', label: 'Webhook URL (alerts are POSTed as JSON)', type: 'text', secret: true }] },
 ]
 
 export function valueAt(settings: unknown, path: string): unknown {
