@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { createJobFromGroup, recoverStagedJobs } from './completion/create-job.js'
 import { StudyCollector } from './completion/study-collector.js'
 import { CONTROL_TOKEN_FILE } from './config/data-paths.js'
+import { prepareTls } from './tls/tls-material.js'
 import type { Config } from './config/load-config.js'
 import { readSettingsFile } from './config/settings-store.js'
 import { IMPLEMENTATION_VERSION_NAME } from './dicom/implementation.js'
@@ -94,6 +95,15 @@ export class Box {
     })
     this.log.info(`MagickBox starting: data in ${paths.root}, streams in ${streamsDir}, AE title ${settings.aet}, DICOM port ${settings.dicomPort}`)
     const alerts = new AlertCenter(this.log, () => settings.health.webhookUrl)
+    const tls = await prepareTls(settings.tls, paths.root)
+    if (tls) {
+      const days = Math.floor((tls.validTo.getTime() - Date.now()) / 86_400_000)
+      this.log.info(
+        `TLS certificate ${tls.selfSigned ? '(self-signed) ' : ''}${tls.subject}, SHA-256 ${tls.fingerprint256}, valid until ${tls.validTo.toISOString().slice(0, 10)}; ` +
+          `web interface ${settings.tls.web ? 'over HTTPS' : 'in clear (tls.web is false)'}, DICOM TLS ${settings.tls.dicomPort ? `on port ${settings.tls.dicomPort}` : 'off'}`,
+      )
+      if (days < 30) alerts.raise('tls-certificate', 'warning', `the TLS certificate ${tls.certificatePath} expires in ${days} day(s)`)
+    }
 
     // Jobs: finish what the last run left, then index.
     const jobsLog = this.logger('jobs')

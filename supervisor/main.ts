@@ -23,4 +23,13 @@ const shutdown = (signal: string) => {
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'))
 process.on('SIGINT', () => shutdown('SIGINT'))
-await box.start()
+try {
+  await box.start()
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error
+  // A setting that only shows its problem when used (a certificate file): say so, undo what started.
+  box.log.error(`cannot start: ${error.message}`)
+  console.error(`MagickBox cannot start: ${error.message}`)
+  await box.stop()
+  process.exit(2)
+}

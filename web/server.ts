@@ -1,14 +1,18 @@
 /**
  * @module server
  * Entry of the web interface, a child process of the supervisor: loads the configuration,
- * creates the first admin when there are no users, and serves the app on the web port.
+ * creates the first admin when there are no users, and serves the app on the web port: over
+ * HTTPS when the box has a certificate (settings `tls`), so passwords never cross the network in
+ * clear; then the port speaks nothing else.
  */
 import { serve } from '@hono/node-server'
+import { createServer as createHttpsServer } from 'node:https'
 import { join } from 'node:path'
 import { CONTROL_TOKEN_FILE } from '../supervisor/config/data-paths.js'
 import { loadConfig, packageRoot } from '../supervisor/config/load-config.js'
 import { createLogger, loggerOptions } from '../supervisor/logging/logger.js'
 import { StreamCatalog } from '../supervisor/streams/load-streams.js'
+import { readTlsMaterial } from '../supervisor/tls/tls-material.js'
 import { createApp } from './app.js'
 import { ensureFirstAdmin } from './auth/first-admin.js'
 import { LoginThrottle } from './auth/login-throttle.js'
@@ -40,8 +44,10 @@ const app = createApp(
   join(packageRoot(), 'web', 'static'),
 )
 
-const server = serve({ fetch: app.fetch, port: config.settings.webPort }, (info) => {
-  logger.info(`web interface on http://0.0.0.0:${info.port}/`)
+const tls = config.settings.tls.web ? readTlsMaterial(config.settings.tls, config.paths.root) : undefined
+const https = tls && { createServer: createHttpsServer, serverOptions: { cert: tls.certificate, key: tls.key, minVersion: 'TLSv1.2' as const } }
+const server = serve({ fetch: app.fetch, port: config.settings.webPort, ...https }, (info) => {
+  logger.info(`web interface on ${tls ? 'https' : 'http'}://0.0.0.0:${info.port}/`)
   if (process.connected) process.send?.({ type: 'ready', port: info.port })
 })
 server.on('error', (error: Error) => {

@@ -120,6 +120,20 @@ export interface LogSettings {
   maskIdentifiers: boolean
 }
 
+export interface TlsSettings {
+  /** PEM certificate (with its chain) and private key; relative paths are in the data folder. Empty: no TLS. */
+  certificate: string
+  key: string
+  /** With no certificate set, make a self-signed one on first start (data folder, tls/) and use it. */
+  selfSigned: boolean
+  /** Serve the web interface over HTTPS (on webPort) when there is a certificate. */
+  web: boolean
+  /** The DICOM TLS port (2762 by convention; 0 = none); it listens only when there is a certificate. */
+  dicomPort: number
+  /** PEM bundle of CAs: when set, DICOM TLS callers must present a certificate one of them signed. */
+  clientCA: string
+}
+
 export interface Settings {
   /** The box's own AE title: answers C-ECHO, takes no storage. */
   aet: string
@@ -143,6 +157,7 @@ export interface Settings {
   admission: AdmissionSettings
   retention: RetentionSettings
   logs: LogSettings
+  tls: TlsSettings
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -192,4 +207,5 @@ export const DEFAULT_SETTINGS: Settings = {
     orphanMinutes: 60,
   },
   logs: { maxBytes: 10 * 1024 * 1024, keep: 5, maskIdentifiers: false },
+  tls: { certificate: '', key: '', selfSigned: false, web: true, dicomPort: 2762, clientCA: '' },
 }

@@ -86,6 +86,9 @@ export function validateSettings(input: unknown, source = 'settings.json'): Sett
   if (!Number.isInteger(merged.statusPort) || merged.statusPort < 1 || merged.statusPort > 65535) problems.push('statusPort must be a port number (1-65535)')
   if (merged.retention.lowWaterPercent >= merged.retention.highWaterPercent) problems.push('retention.lowWaterPercent must be below retention.highWaterPercent')
   if (merged.heartbeat.failuresBeforeRestart < 1) problems.push('heartbeat.failuresBeforeRestart must be at least 1')
+  if (!Number.isInteger(merged.tls.dicomPort) || merged.tls.dicomPort > 65535) problems.push('tls.dicomPort must be a port number (1-65535), or 0 for none')
+  if (merged.tls.dicomPort !== 0 && merged.tls.dicomPort === merged.dicomPort) problems.push('tls.dicomPort must differ from dicomPort')
+  if (Boolean(merged.tls.certificate) !== Boolean(merged.tls.key)) problems.push('tls.certificate and tls.key go together: set both or neither')
   if (merged.logs.maxBytes < 4096) problems.push('logs.maxBytes must be at least 4096')
   if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join('; ')}`)
   return merged

@@ -2,9 +2,12 @@
  * @module scu-association
  * The box's own DICOM client (SCU): one association to a destination, C-ECHO, and C-STORE of a
  * Part-10 file's data set streamed from disk exactly as stored (never parsed, never re-encoded),
- * one request at a time, with connect, association and response timeouts.
+ * one request at a time, with connect, association and response timeouts; over TLS when the
+ * destination asks for it.
  */
 import { connect, type Socket } from 'node:net'
+import { connect as connectTls } from 'node:tls'
+import { tlsConnectionOptions, type DestinationTls } from '../tls/destination-tls.js'
 import { open } from 'node:fs/promises'
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.js'
 import { cEchoRequest, cStoreRequest, decodeResponse, VERIFICATION_SOP_CLASS, type CommandResponse } from './pdu/dimse-command.js'
@@ -34,6 +37,8 @@ export interface ScuTarget {
   responseTimeoutMs: number
   /** The largest PDU we send and receive. */
   maxPduLength: number
+  /** Speak TLS (file paths absolute). */
+  tls?: DestinationTls
 }
 
 /** The association could not be set up, or broke; `permanent` when retrying cannot help. */
@@ -94,20 +99,27 @@ export class ScuAssociation {
   // Connect and negotiate; contexts are proposed one per (abstract syntax, transfer syntax) pair.
   static async open(target: ScuTarget, contexts: ContextRequest[]): Promise<ScuAssociation> {
     if (contexts.length === 0 || contexts.length > 128) throw new AssociationError(`cannot propose ${contexts.length} presentation contexts (1 to 128)`, true)
+    let tlsOptions
+    try {
+      tlsOptions = target.tls && tlsConnectionOptions(target.tls, target.host)
+    } catch (error) {
+      throw new AssociationError((error as Error).message, false, { cause: error })
+    }
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host: target.host, port: target.port })
+      const s = tlsOptions ? connectTls({ ...tlsOptions, port: target.port }) : connect({ host: target.host, port: target.port })
       const timer = setTimeout(() => {
         s.destroy()
-        reject(new AssociationError(`no connection to ${target.host}:${target.port} within ${target.connectTimeoutMs} ms`))
+        reject(new AssociationError(`no ${tlsOptions ? 'TLS ' : ''}connection to ${target.host}:${target.port} within ${target.connectTimeoutMs} ms`))
       }, target.connectTimeoutMs)
-      s.once('connect', () => {
+      s.once(tlsOptions ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer)
         s.setNoDelay(true)
         resolve(s)
       })
       s.once('error', (error) => {
         clearTimeout(timer)
-        reject(new AssociationError(`cannot connect to ${target.host}:${target.port}: ${error.message}`, false, { cause: error }))
+        const what = tlsOptions && /certificate|self[- ]signed|altnames|TLS|SSL|handshake|alert/i.test(error.message) ? 'TLS with' : 'connect to'
+        reject(new AssociationError(`cannot ${what} ${target.host}:${target.port}: ${error.message}`, false, { cause: error }))
       })
     })
     const association = new ScuAssociation(socket, target)

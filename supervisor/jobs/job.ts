@@ -3,6 +3,7 @@
  * A job: one completed study group run through one stream. Its folder
  * (`scratch/<id>/`) is the truth; `job.json` is written atomically on every change.
  */
+import type { DestinationTls } from '../tls/destination-tls.js'
 
 /** queued → running → routing → done; failed (could not run, or deliveries gave up); cancelled. */
 export type JobState = 'queued' | 'running' | 'routing' | 'done' | 'failed' | 'cancelled'
@@ -17,6 +18,8 @@ export interface DestinationAddress {
   port: number
   calledAE: string
   callingAE: string
+  /** Over TLS, with these settings (file paths as routing.json gave them). */
+  tls?: DestinationTls
 }
 
 export interface Delivery {

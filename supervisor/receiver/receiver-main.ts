@@ -15,6 +15,7 @@ import { Implementation, routeDimseLogTo } from '../dicom/dimse.js'
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../dicom/implementation.js'
 import { createLogger, loggerOptions } from '../logging/logger.js'
 import { StreamCatalog } from '../streams/load-streams.js'
+import { readTlsMaterial } from '../tls/tls-material.js'
 import { DicomListener } from './dicom-listener.js'
 import { describeAdmission, DiskAdmission } from './disk-admission.js'
 import { IncomingStore } from './incoming-store.js'
@@ -41,6 +42,8 @@ async function removeOrphans(): Promise<void> {
   }
 }
 
+const tlsText = (port: number | undefined) => (port ? ` and DICOM TLS on port ${port}${config.settings.tls.clientCA ? ' (client certificates required)' : ''}` : '')
+
 // Serve associations in this process until told to stop.
 async function serve(): Promise<void> {
   routeDimseLogTo(logger)
@@ -58,6 +61,7 @@ async function serve(): Promise<void> {
   admission.state()
   // Also look when nobody sends, so the supervisor hears that space is back.
   setInterval(() => admission.state(), 5000).unref()
+  const tlsMaterial = config.settings.tls.dicomPort ? readTlsMaterial(config.settings.tls, config.paths.root) : undefined
   const listener = new DicomListener(
     {
       ownAE: config.settings.aet,
@@ -79,6 +83,7 @@ async function serve(): Promise<void> {
       // Each worker keeps its share of the limits (connections are spread evenly over them).
       maxAssociations: Math.ceil(config.settings.receiver.maxAssociations / (cluster.isWorker ? workerCount : 1)),
       maxAssociationsPerIP: Math.ceil(config.settings.receiver.maxAssociationsPerIP / (cluster.isWorker ? workerCount : 1)),
+      tls: tlsMaterial && { port: config.settings.tls.dicomPort, material: tlsMaterial },
     },
   )
   const shutdown = (why: string) => {
@@ -94,14 +99,14 @@ async function serve(): Promise<void> {
   try {
     await listener.start()
   } catch (error) {
-    logger.error(`cannot listen on port ${config.settings.dicomPort}: ${(error as Error).message}`)
+    logger.error(`cannot listen on port ${config.settings.dicomPort}${tlsMaterial ? ` and TLS port ${config.settings.tls.dicomPort}` : ''}: ${(error as Error).message}`)
     process.exit(2)
   }
   if (!quickAckAvailable && !cluster.isWorker) logger.warn('the TCP_QUICKACK addon is not built (npm install builds it): senders that leave Nagle on will be slower')
   if (!cluster.isWorker) {
-    logger.info(`listening for DICOM on port ${listener.port} as ${config.settings.aet} (${engine} engine); streams from ${config.streamsDir}`)
-    send({ type: 'ready', port: listener.port })
-  } else send({ type: 'ready', port: listener.port })
+    logger.info(`listening for DICOM on port ${listener.port}${tlsText(listener.tlsPort)} as ${config.settings.aet} (${engine} engine); streams from ${config.streamsDir}`)
+  }
+  send({ type: 'ready', port: listener.port, tlsPort: listener.tlsPort })
 }
 
 // Own the port, run the workers, relay their reports, replace a worker that dies.
@@ -115,7 +120,7 @@ async function runPrimary(): Promise<void> {
       if (message.type === 'ready') {
         ready++
         if (ready === workerCount) {
-          logger.info(`listening for DICOM on port ${message.port} as ${config.settings.aet} (${engine} engine, ${workerCount} worker processes); streams from ${config.streamsDir}`)
+          logger.info(`listening for DICOM on port ${message.port}${tlsText(message.tlsPort)} as ${config.settings.aet} (${engine} engine, ${workerCount} worker processes); streams from ${config.streamsDir}`)
           send(message)
         }
         return

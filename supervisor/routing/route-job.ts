@@ -9,6 +9,7 @@
  */
 import type { DefaultDestination } from '../config/settings.js'
 import type { DestinationAddress } from '../jobs/job.js'
+import { describeTls } from '../tls/destination-tls.js'
 import type { RouteDestination, RoutingTable } from './routing-table.js'
 
 export interface RouteFacts {
@@ -52,7 +53,7 @@ export function resolveDestination(d: RouteDestination, facts: RouteFacts, defau
   }
   const port = d.PORT === '$port' ? defaults.defaultDestination.port : Number(d.PORT)
   if (!calledAE) return `destination ${host}:${port} has no AETitleTo`
-  return { host, port, calledAE, callingAE: d.AETitleSender ?? defaults.callingAE }
+  return { host, port, calledAE, callingAE: d.AETitleSender ?? defaults.callingAE, ...(d.tls ? { tls: d.tls } : {}) }
 }
 
 export function routeJob(table: RoutingTable, facts: RouteFacts, defaults: RouteDefaults): RoutingResult {
@@ -85,7 +86,7 @@ export function routeJob(table: RoutingTable, facts: RouteFacts, defaults: Route
           result.trace.push(`  send "${target.pattern}": matches outcome "${facts.outcome}" but ${address}`)
         } else {
           const key = `${address.host}|${address.port}|${address.calledAE}|${address.callingAE}|${rule.directory}`
-          const label = `${address.calledAE}@${address.host}:${address.port}`
+          const label = `${address.calledAE}@${address.host}:${address.port}${describeTls(address.tls)}`
           if (seen.has(key)) result.trace.push(`  send "${target.pattern}": ${label} already chosen above; sent once`)
           else {
             seen.add(key)

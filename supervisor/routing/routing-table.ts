@@ -2,9 +2,10 @@
  * @module routing-table
  * routing.json in the original MagickBox format, checked field by field:
  * `{"routing": [{name, AETitleIn, AETitleFrom, status | enabled, break, RouteDirectory,
- *   send: [{"<outcome regex>": {IP, PORT, AETitleSender, AETitleTo, break}}]}]}`.
+ *   send: [{"<outcome regex>": {IP, PORT, AETitleSender, AETitleTo, break, tls}}]}]}`.
  * The original's `which` and `sendErrorAsDcm` are refused with a clear message until they exist.
  */
+import { parseDestinationTls, type DestinationTls } from '../tls/destination-tls.js'
 
 export interface RouteDestination {
   IP: string
@@ -12,6 +13,8 @@ export interface RouteDestination {
   AETitleSender: string | undefined
   AETitleTo: string | undefined
   break: boolean
+  /** Send over TLS (see destination-tls). */
+  tls?: DestinationTls
 }
 
 export interface SendEntry {
@@ -39,7 +42,7 @@ export class RoutingTableError extends Error {
 }
 
 const RULE_FIELDS = new Set(['name', 'AETitleIn', 'AETitleFrom', 'status', 'enabled', 'break', 'RouteDirectory', 'send', 'description'])
-const DESTINATION_FIELDS = new Set(['IP', 'PORT', 'AETitleSender', 'AETitleTo', 'break'])
+const DESTINATION_FIELDS = new Set(['IP', 'PORT', 'AETitleSender', 'AETitleTo', 'break', 'tls'])
 const LATER = new Set(['which', 'sendErrorAsDcm'])
 
 // A regex as the original's Python re.search used it: unanchored, case-insensitive.
@@ -86,12 +89,14 @@ function parseDestination(value: unknown, where: string, problems: string[]): Ro
       problems.push(`${where}.${key} must be an AE title of 1 to 16 characters`)
     }
   }
+  const tls = parseDestinationTls(d.tls, `${where}.tls`, problems)
   return {
     IP: String(d.IP ?? '').trim(),
     PORT: port as string | number,
     AETitleSender: typeof d.AETitleSender === 'string' ? d.AETitleSender.trim() : undefined,
     AETitleTo: typeof d.AETitleTo === 'string' ? d.AETitleTo.trim() : undefined,
     break: flag(d.break, `${where}.break`, problems),
+    ...(tls ? { tls } : {}),
   }
 }
 

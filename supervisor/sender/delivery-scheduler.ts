@@ -5,7 +5,7 @@
  * retrying only what failed with backoff until every delivery is done or has given up. Jobs that
  * were routing when the box stopped resume here, sending only what was not yet acknowledged.
  */
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { OUTPUT_DIR, INPUT_DIR } from '../config/data-paths.js'
 import type { Settings } from '../config/settings.js'
 import { readJsonIfExists } from '../fs/read-json.js'
@@ -20,6 +20,7 @@ import type { ScuTarget } from '../dicom/scu-association.js'
 import { listRoutedFiles, type RoutedFile } from './routed-files.js'
 import type { AttemptResult } from './send-instances.js'
 import { SenderUnavailableError } from './sender-client.js'
+import { describeTls, resolveTlsFiles } from '../tls/destination-tls.js'
 
 /** Runs one attempt (in the sender child, or in-process). */
 export type SendAttempt = (request: { jobFolder: string; deliveryId: string; files: RoutedFile[]; target: ScuTarget }) => Promise<AttemptResult>
@@ -174,6 +175,7 @@ export class DeliveryScheduler {
     log.info(`job ${job.id}: delivery ${delivery.id} attempt ${delivery.attempts} to ${label(delivery)}: ${toSend.length} to send, ${acked.size} already acknowledged`)
     const target = {
       ...delivery.destination,
+      tls: delivery.destination.tls && resolveTlsFiles(delivery.destination.tls, dirname(this.deps.routingPath)),
       connectTimeoutMs: policy.connectTimeoutSeconds * 1000,
       responseTimeoutMs: policy.responseTimeoutSeconds * 1000,
       maxPduLength: policy.maxPduLength,
@@ -255,5 +257,5 @@ function newDelivery(fields: Partial<Delivery> & Pick<Delivery, 'id' | 'rule' | 
 }
 
 function label(d: Delivery): string {
-  return d.destination.host ? `${d.destination.calledAE}@${d.destination.host}:${d.destination.port}` : d.why
+  return d.destination.host ? `${d.destination.calledAE}@${d.destination.host}:${d.destination.port}${describeTls(d.destination.tls)}` : d.why
 }

@@ -33,7 +33,8 @@ export class Storescp {
   ) {}
 
   // Start storescp on a free port, storing bit-preserving into `folder` (every syntax unless `acceptAll` is false).
-  static async start(folder: string, extra: string[] = [], { acceptAll = true, nagle = false } = {}): Promise<Storescp> {
+  // `echo` holds echoscu's options for the readiness check (e.g. TLS ones when `extra` has +tls).
+  static async start(folder: string, extra: string[] = [], { acceptAll = true, nagle = false, echo = [] as string[] } = {}): Promise<Storescp> {
     await mkdir(folder, { recursive: true })
     const port = await freePort()
     const child = spawn('storescp', ['-B', ...(acceptAll ? ['+xa'] : []), '-od', folder, ...extra, String(port)], {
@@ -42,7 +43,7 @@ export class Storescp {
       stdio: 'ignore',
     })
     const peer = new Storescp(port, folder, child)
-    await waitFor(`storescp on port ${port}`, async () => (await echoscu(port, 'ANY-SCP')).exitCode === 0, 15_000)
+    await waitFor(`storescp on port ${port}`, async () => (await echoscu(port, 'ANY-SCP', echo)).exitCode === 0, 15_000)
     return peer
   }
 

@@ -15,6 +15,7 @@ command -v mmdebstrap >/dev/null 2>&1 || need="$need mmdebstrap"
 /usr/bin/python3 -c 'import pydicom' >/dev/null 2>&1 || need="$need python3-pydicom"
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need="$need python3-numpy"
 [ -x /usr/bin/chromium ] || need="$need chromium"
+command -v openssl >/dev/null 2>&1 || need="$need openssl"
 
 if [ -n "$need" ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -32,7 +33,7 @@ fi
 sh "$HERE/start-docker-engine.sh"
 sh "$ROOT/streams/build-base-image.sh"
 
-if [ ! -f "$ROOT/dist/supervisor/main.js" ] || [ -n "$(find "$ROOT/supervisor" -name '*.ts' -newer "$ROOT/dist/supervisor/main.js" 2>/dev/null | head -n 1)" ]; then
+if [ ! -f "$ROOT/dist/supervisor/main.js" ] || [ -n "$(find "$ROOT/supervisor" "$ROOT/web" -name '*.ts' -newer "$ROOT/dist/supervisor/main.js" 2>/dev/null | head -n 1)" ]; then
   echo "Building the TypeScript sources"
   (cd "$ROOT" && npx tsc -p tsconfig.json)
 fi

@@ -29,5 +29,7 @@ export function securityHeaders(): MiddlewareHandler<WebEnv> {
     c.header('Cross-Origin-Opener-Policy', 'same-origin')
     c.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=()')
     if (!c.req.path.startsWith('/static/')) c.header('Cache-Control', 'no-store')
+    // Over HTTPS, the browser is told to come back only over HTTPS.
+    if (c.req.url.startsWith('https:')) c.header('Strict-Transport-Security', 'max-age=31536000')
   }
 }

@@ -4,13 +4,14 @@
  * the file), test rules, C-ECHO destinations, read the routing log.
  */
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { Hono } from 'hono'
 import { ScuAssociation } from '../../supervisor/dicom/scu-association.js'
 import { VERIFICATION_SOP_CLASS } from '../../supervisor/dicom/pdu/dimse-command.js'
 import { writeFileAtomic } from '../../supervisor/fs/atomic-write.js'
 import { resolveDestination, routeJob } from '../../supervisor/routing/route-job.js'
 import { parseRoutingTable, type RoutingTable } from '../../supervisor/routing/routing-table.js'
+import { describeTls, resolveTlsFiles, type DestinationTls } from '../../supervisor/tls/destination-tls.js'
 import { findJsonError } from '../json-syntax.js'
 import { requireAdmin } from '../middleware/authenticate.js'
 import { routingPage, type RoutingPageData } from '../views/routing-view.js'
@@ -48,7 +49,7 @@ export function checkRouting(text: string): { table: RoutingTable } | { problems
   }
 }
 
-export async function echoDestination(target: { host: string; port: number; calledAE: string; callingAE: string }): Promise<string> {
+export async function echoDestination(target: { host: string; port: number; calledAE: string; callingAE: string; tls?: DestinationTls }): Promise<string> {
   const started = Date.now()
   try {
     const association = await ScuAssociation.open({ ...target, connectTimeoutMs: 5000, responseTimeoutMs: 5000, maxPduLength: 16384 }, [
@@ -56,7 +57,7 @@ export async function echoDestination(target: { host: string; port: number; call
     ])
     const response = await association.echo()
     await association.release()
-    return response.status === 0 ? `ok: ${target.calledAE}@${target.host}:${target.port} answered C-ECHO in ${Date.now() - started} ms` : `answered status 0x${response.status.toString(16)}`
+    return response.status === 0 ? `ok: ${target.calledAE}@${target.host}:${target.port}${describeTls(target.tls)} answered C-ECHO in ${Date.now() - started} ms` : `answered status 0x${response.status.toString(16)}`
   } catch (error) {
     return `failed: ${(error as Error).message}`
   }
@@ -115,7 +116,9 @@ export function routingRoutes(deps: WebDeps): Hono<WebEnv> {
     const body = await c.req.parseBody()
     const target = { host: String(body.host ?? ''), port: Number(body.port), calledAE: String(body.calledAE ?? ''), callingAE: String(body.callingAE ?? deps.config.settings.delivery.callingAE) }
     if (!target.host || !Number.isInteger(target.port) || target.port < 1 || target.port > 65535 || !target.calledAE) return c.text('C-ECHO needs a host, a port and an AE title.', 400)
-    const result = await echoDestination(target)
+    // A destination of routing.json is tested the way jobs reach it (over TLS when it says so).
+    const known = (await data(undefined, [], {})).destinations.find((d) => d.host === target.host && d.port === target.port && d.calledAE === target.calledAE)
+    const result = await echoDestination({ ...target, tls: known?.tls && resolveTlsFiles(known.tls, dirname(path)) })
     deps.audit.info(`${c.get('auth').user} tested ${target.calledAE}@${target.host}:${target.port} with C-ECHO: ${result}`)
     return c.html(routingPage(c.get('auth'), await data(undefined, [], {}), { kind: result.startsWith('ok') ? 'ok' : 'error', text: `C-ECHO ${result}` }))
   })

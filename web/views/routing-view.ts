@@ -4,6 +4,7 @@
  * shows which destinations a job would go to and why, a C-ECHO test per destination, and the
  * end of the routing log.
  */
+import type { DestinationTls } from '../../supervisor/tls/destination-tls.js'
 import { html } from 'hono/html'
 import type { RoutingResult } from '../../supervisor/routing/route-job.js'
 import type { Auth } from '../web-types.js'
@@ -12,7 +13,7 @@ import { csrfField, layout, type Html } from './layout.js'
 export interface RoutingPageData {
   text: string
   problems: string[]
-  destinations: { host: string; port: number; calledAE: string; callingAE: string; rule: string }[]
+  destinations: { host: string; port: number; calledAE: string; callingAE: string; rule: string; tls?: DestinationTls }[]
   test: { calledAE: string; callingAE: string; outcome: string; callerIP: string; result: RoutingResult | undefined }
   log: string
 }
@@ -51,7 +52,7 @@ ${t.result.problems.map((p) => html`<p class="bad">${p}</p>`)}
 <section class="card"><h2>Destinations</h2>
 ${data.destinations.length === 0 ? html`<p class="muted">No destinations in routing.json.</p>` : ''}
 <table class="small">${data.destinations.map(
-      (d) => html`<tr><td>${d.calledAE}@${d.host}:${d.port}</td><td class="muted">${d.rule}</td><td>
+      (d) => html`<tr><td>${d.calledAE}@${d.host}:${d.port}${d.tls ? html` <span class="badge">${d.tls.verify ? 'TLS' : 'TLS, not verified'}</span>` : ''}</td><td class="muted">${d.rule}</td><td>
 <form method="post" action="/routing/echo" class="inline">${csrfField(auth)}
 <input type="hidden" name="host" value="${d.host}"><input type="hidden" name="port" value="${d.port}">
 <input type="hidden" name="calledAE" value="${d.calledAE}"><input type="hidden" name="callingAE" value="${d.callingAE}">

@@ -102,4 +102,9 @@ describe('aeTitleProblem', () => {
     assert.equal(aeTitleProblem('A'.repeat(17)), 'must be 1 to 16 characters')
     for (const ae of ['A\\B', 'A\tB', 'MÜLLER', 'A\u007fB']) assert.match(aeTitleProblem(ae) ?? '', /backslash, control or non-ASCII/, JSON.stringify(ae))
   })
+
+  it('refuses a TLS certificate without its key, and a DICOM TLS port equal to the DICOM port', () => {
+    assert.match(problemsOf({ tls: { certificate: 'box.crt' } }), /tls\.certificate and tls\.key go together/)
+    assert.match(problemsOf({ dicomPort: 2762, tls: { dicomPort: 2762 } }), /tls\.dicomPort must differ from dicomPort/)
+  })
 })
