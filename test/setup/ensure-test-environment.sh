@@ -16,6 +16,12 @@ command -v mmdebstrap >/dev/null 2>&1 || need="$need mmdebstrap"
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need="$need python3-numpy"
 [ -x /usr/bin/chromium ] || need="$need chromium"
 command -v openssl >/dev/null 2>&1 || need="$need openssl"
+# The appliance static checks (test/appliance/static-checks.test.ts): Debian's Packer 1.6.6,
+# Vagrant 2.3.4, shellcheck; xmllint for the OVF descriptor.
+command -v packer >/dev/null 2>&1 || need="$need packer"
+command -v vagrant >/dev/null 2>&1 || need="$need vagrant"
+command -v shellcheck >/dev/null 2>&1 || need="$need shellcheck"
+command -v xmllint >/dev/null 2>&1 || need="$need libxml2-utils"
 
 if [ -n "$need" ]; then
   if [ "$(id -u)" != 0 ]; then
