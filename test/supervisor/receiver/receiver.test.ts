@@ -59,7 +59,7 @@ describe(`the receiver (${engine} engine)`, () => {
       { aeTitle: 'OFF', script: 'true', info: { enabled: 0 } },
     ])
     study = await makeStudy(CT_TEMPLATE, 3, join(temp.path, 'study'))
-    box = await BoxProcess.start({ dataDir: join(temp.path, 'data'), streamsDir: streams, settings: { receiver: { engine } } })
+    box = await BoxProcess.start({ dataDir: join(temp.path, 'data'), streamsDir: streams, settings: { receiver: { engine, maxAssociationsPerIP: 32 } } })
     incoming = join(temp.path, 'data', 'scratch', 'incoming')
   })
 

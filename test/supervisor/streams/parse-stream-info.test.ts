@@ -39,6 +39,12 @@ describe('parseStreamInfo', () => {
       quietSeconds: undefined,
       timeoutMinutes: DEFAULT_TIMEOUT_MINUTES,
       concurrency: DEFAULT_CONCURRENCY,
+      user: 'unprivileged',
+      network: false,
+      memoryMB: undefined,
+      cpus: undefined,
+      pids: undefined,
+      allowedCallers: undefined,
     })
   })
 
