@@ -89,7 +89,13 @@ export function readDatasetHeader(
   return header
 }
 
-// Read the header of a data set in any accepted encoding; a deflated one is inflated first.
+/**
+ * A deflated data set is inflated in memory to be read; one that inflates to more than this is
+ * refused (a decompression bomb: under 1 MB on the wire can inflate to gigabytes).
+ */
+export const MAX_INFLATED_BYTES = 64 * 1024 * 1024
+
+// Read the header of a data set in any accepted encoding; a deflated one is inflated first (up to MAX_INFLATED_BYTES).
 export function readEncodedDatasetHeader(
   source: ByteSource,
   start: number,
@@ -99,8 +105,11 @@ export function readEncodedDatasetHeader(
   if (encoding !== 'deflated-explicit-le') return readDatasetHeader(source, start, encoding, options)
   let inflated: Buffer
   try {
-    inflated = inflateRawSync(source.read(start, source.length - start))
+    inflated = inflateRawSync(source.read(start, source.length - start), { maxOutputLength: MAX_INFLATED_BYTES })
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new MalformedDatasetError(`deflated data set inflates to more than ${MAX_INFLATED_BYTES / 1024 ** 2} MB`)
+    }
     throw new MalformedDatasetError(`deflated data set does not inflate: ${(error as Error).message}`)
   }
   return readDatasetHeader(new BufferSource(inflated), 0, 'explicit-le', options)

@@ -62,6 +62,7 @@ export class LeanScp {
   private discarding: CommandRequest | undefined
   private readonly inFlight = new Set<PendingStore>()
   private paused = 0
+  private awaitingDrain = false
   private timer: NodeJS.Timeout | undefined
 
   constructor(
@@ -104,7 +105,17 @@ export class LeanScp {
   }
 
   private send(bytes: Buffer): void {
-    if (this.phase !== 'closed' && !this.socket.destroyed) this.socket.write(bytes)
+    if (this.phase === 'closed' || this.socket.destroyed) return
+    // A peer that does not read our answers (their bytes would pile up in memory): read no more
+    // of its requests until it has taken them.
+    if (!this.socket.write(bytes) && !this.awaitingDrain) {
+      this.awaitingDrain = true
+      this.setBackpressure(true)
+      this.socket.once('drain', () => {
+        this.awaitingDrain = false
+        this.setBackpressure(false)
+      })
+    }
   }
 
   // A-ABORT (service provider) and close; `why` goes to the log.
@@ -222,7 +233,7 @@ export class LeanScp {
     const writer = store.pending?.writer
     writer?.write(slice)
     if (writer?.overLimit) {
-      this.abort(`instance ${store.pending!.sopInstanceUID} is larger than the ${sizeText(this.session.deps.maxInstanceBytes)} the receiver takes (receiver.maxInstanceBytes)`, 0)
+      this.abort(`instance ${this.session.deps.logger.ids.uid(store.pending!.sopInstanceUID.slice(0, 64))} is larger than the ${sizeText(this.session.deps.maxInstanceBytes)} the receiver takes (receiver.maxInstanceBytes)`, 0)
       return
     }
     if (last) {

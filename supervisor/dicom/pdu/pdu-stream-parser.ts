@@ -75,7 +75,7 @@ export class PduStreamParser {
       const slice = chunk.subarray(at, at + take)
       at += take
       this.handler.pdvData(slice, this.pdvLeft === 0)
-      if (this.pdvLeft === 0) this.phase = this.pduLeft === 0 ? 'pdu-header' : 'pdv-header'
+      if (this.pdvLeft === 0) this.phase = this.afterPdv()
     }
   }
 
@@ -107,7 +107,15 @@ export class PduStreamParser {
     this.handler.pdvStart(this.header.readUInt8(4), this.header.readUInt8(5), this.pdvLeft)
     if (this.pdvLeft === 0) {
       this.handler.pdvData(Buffer.alloc(0), true)
-      this.phase = this.pduLeft === 0 ? 'pdu-header' : 'pdv-header'
+      this.phase = this.afterPdv()
     } else this.phase = 'pdv-value'
+  }
+
+  // After a PDV: the next PDU, or another PDV of this one, which needs room for its 6-byte header
+  // (else the header would be read from the bytes of the next PDU).
+  private afterPdv(): Phase {
+    if (this.pduLeft === 0) return 'pdu-header'
+    if (this.pduLeft < 6) throw new PduFormatError(`P-DATA-TF ends with ${this.pduLeft} bytes, too few for a PDV`)
+    return 'pdv-header'
   }
 }

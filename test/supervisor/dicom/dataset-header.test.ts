@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { deflateRawSync } from 'node:zlib'
 import { BufferSource } from '../../../supervisor/dicom/byte-source.js'
-import { readDatasetHeader, readEncodedDatasetHeader } from '../../../supervisor/dicom/dataset-header.js'
+import { MAX_INFLATED_BYTES, readDatasetHeader, readEncodedDatasetHeader } from '../../../supervisor/dicom/dataset-header.js'
 import { MalformedDatasetError, type ElementEncoding } from '../../../supervisor/dicom/dataset-walker.js'
 
 const LONG_VRS = new Set(['OB', 'OW', 'SQ', 'UN', 'UT'])
@@ -163,6 +163,16 @@ describe('readEncodedDatasetHeader', () => {
     const deflated = deflateRawSync(dataset('explicit-le'))
     const cut = deflated.subarray(0, Math.floor(deflated.length / 2))
     assert.throws(() => readEncodedDatasetHeader(new BufferSource(cut), 0, 'deflated-explicit-le'), MalformedDatasetError)
+  })
+
+  it('refuses a deflated data set that inflates past MAX_INFLATED_BYTES (a decompression bomb, found by the network campaign)', () => {
+    // 65 KB on the wire, 64 MiB and a byte once inflated.
+    const bomb = deflateRawSync(Buffer.concat([dataset('explicit-le'), el('explicit-le', 0x7fe00010, 'OB', Buffer.alloc(MAX_INFLATED_BYTES))]), { level: 9 })
+    assert.throws(() => readEncodedDatasetHeader(new BufferSource(bomb), 0, 'deflated-explicit-le'), (error: unknown) => {
+      assert.ok(error instanceof MalformedDatasetError)
+      assert.equal(error.message, 'deflated data set inflates to more than 64 MB')
+      return true
+    })
   })
 
   it('reads the other encodings as they are', () => {

@@ -72,4 +72,12 @@ describe('PduStreamParser', () => {
     assert.throws(() => record().parser.push(Buffer.from([0x09, 0, 0, 0, 0, 0])), /unknown PDU type 0x9/)
     assert.throws(() => record().parser.push(Buffer.from([0x01, 0, 0, 1, 0, 1])), /too large/)
   })
+
+  it('refuses a P-DATA-TF whose last bytes are too few for another PDV as soon as its PDV ends (found by fuzzing)', () => {
+    // P-DATA-TF of 8 bytes: a PDV of 2 (context and control only), then 2 bytes that cannot be a PDV.
+    const tail = Buffer.from('04000000000800000002010300 00'.replace(/ /g, ''), 'hex')
+    const r = record()
+    assert.throws(() => r.parser.push(tail), /P-DATA-TF ends with 2 bytes, too few for a PDV/)
+    assert.deepEqual(r.events, ['pdv 1 3 0', 'end '])
+  })
 })
