@@ -11,10 +11,10 @@ if [ -n "$device" ] && [ -b "$device" ]; then
     mkfs.ext4 -q -L "$LABEL" "$device"
   fi
 fi
-if ! grep -q "LABEL=$LABEL" /etc/fstab; then
-  # nofail: the box still boots (with scratch on the system disk) if the data disk is missing.
-  echo "LABEL=$LABEL /data/scratch ext4 defaults,nofail,x-systemd.device-timeout=10s 0 2" >> /etc/fstab
-fi
+# nofail: the box still boots (with scratch on the system disk) if the data disk is missing; the
+# wait for it is generous, since udev is slow under emulation (10 s was not enough under TCG).
+sed -i "\|^LABEL=$LABEL |d" /etc/fstab
+echo "LABEL=$LABEL /data/scratch ext4 defaults,nofail,x-systemd.device-timeout=90s 0 2" >> /etc/fstab
 if [ -n "$device" ] && [ -b "$device" ] && ! mountpoint -q /data/scratch; then
   mount /data/scratch
 fi
