@@ -33,6 +33,7 @@ import {
 import { PduReader } from '../../supervisor/dicom/pdu/pdu-reader.js'
 import { decodePdvs } from '../../supervisor/dicom/pdu/pdu-codec.js'
 import { buildFileMeta } from '../../supervisor/dicom/part10-file.js'
+import { explicitLeElement, textValue, uidValue } from '../helpers/explicit-le-elements.js'
 import { freePort } from '../helpers/ports.js'
 import { waitFor } from '../helpers/wait-for.js'
 import { CORPUS_ROOT, writeCorpusEntry } from './corpus-files.js'
@@ -105,16 +106,7 @@ function commandSets(stream: Buffer): Buffer[] {
 
 // An explicit-LE data set with an undefined-length sequence (two items, one nested sequence) and encapsulated pixel data.
 function sequenceDataset(): Buffer {
-  const el = (group: number, element: number, vr: string, value: Buffer) => {
-    const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr)
-    const head = Buffer.alloc(long ? 12 : 8)
-    head.writeUInt16LE(group, 0)
-    head.writeUInt16LE(element, 2)
-    head.write(vr, 4, 'latin1')
-    if (long) head.writeUInt32LE(value.length, 8)
-    else head.writeUInt16LE(value.length, 6)
-    return Buffer.concat([head, value])
-  }
+  const el = explicitLeElement
   const undefinedLength = (group: number, element: number, vr: string) => {
     const head = Buffer.alloc(12)
     head.writeUInt16LE(group, 0)
@@ -130,8 +122,8 @@ function sequenceDataset(): Buffer {
     b.writeUInt32LE(length >>> 0, 4)
     return b
   }
-  const text = (t: string) => Buffer.from(t.length % 2 ? `${t} ` : t, 'latin1')
-  const uid = (t: string) => Buffer.from(t.length % 2 ? `${t}\0` : t, 'latin1')
+  const text = textValue
+  const uid = uidValue
   return Buffer.concat([
     el(0x0008, 0x0005, 'CS', text('ISO_IR 192')),
     el(0x0008, 0x0016, 'UI', uid(CT)),

@@ -6,6 +6,7 @@
  */
 import { cEchoRequest, cStoreRequest } from '../../../supervisor/dicom/pdu/dimse-command.js'
 import { encodeAbort, encodeAssociateRQ, pDataHeader, PDV_COMMAND, PDV_LAST, RELEASE_RQ, type ProposedContext } from '../../../supervisor/dicom/pdu/pdu-codec.js'
+import { explicitLeElement, textValue, uidValue } from '../../helpers/explicit-le-elements.js'
 
 export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2'
 export const VERIFICATION = '1.2.840.10008.1.1'
@@ -46,19 +47,9 @@ export function datasetPdus(dataset: Buffer, fragment = 8192, contextId = 1): Bu
 export const RELEASE = RELEASE_RQ
 export const ABORT = encodeAbort(0, 0)
 
-function element(group: number, elementNumber: number, vr: string, value: Buffer): Buffer {
-  const long = vr === 'OB' || vr === 'OW' || vr === 'SQ' || vr === 'UN'
-  const head = Buffer.alloc(long ? 12 : 8)
-  head.writeUInt16LE(group, 0)
-  head.writeUInt16LE(elementNumber, 2)
-  head.write(vr, 4, 'latin1')
-  if (long) head.writeUInt32LE(value.length, 8)
-  else head.writeUInt16LE(value.length, 6)
-  return Buffer.concat([head, value])
-}
-
-const uid = (u: string) => Buffer.from(u.length % 2 ? `${u}\0` : u, 'latin1')
-const text = (t: string) => Buffer.from(t.length % 2 ? `${t} ` : t, 'latin1')
+const element = explicitLeElement
+const uid = uidValue
+const text = textValue
 
 /** A small, valid CT data set (explicit VR little endian) with 64 bytes of pixel data. */
 export function tinyCtDataset(sopInstanceUid: string, studyInstanceUid: string, options: { sopInDataset?: string; omitStudy?: boolean } = {}): Buffer {
