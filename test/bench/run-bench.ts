@@ -2,8 +2,8 @@
  * `npm run bench`: MagickBox against the reference tools in one run, alternating, several rounds,
  * medians and ratios (ours / theirs), peak RSS, and byte identity checked on every run.
  *
- *   receive 500 × 0.5 MB, one association       box receiver      vs storescp
- *   receive 2,000 over 4 parallel associations   box receiver      vs storescp --fork
+ *   receive 500 × 0.5 MB, one association       box receiver      vs storescp, Orthanc
+ *   receive 2,000 over 4 parallel associations   box receiver      vs storescp --fork, Orthanc
  *   receive one ≈1 GB multi-frame instance       box receiver      vs storescp
  *   send 500 and 2,000 to a storescp             box sender        vs storescu
  *   end-to-end overhead (trivial stream)         last ack → first result, minus quiet period and run time
@@ -106,6 +106,36 @@ async function startStorescp(name: string, fork = false): Promise<Receiver> {
   return { name: fork ? 'storescp --fork' : 'storescp', port, folder, child, stop: () => stopChild(child) }
 }
 
+/**
+ * Debian's Orthanc as a receiver: its own storage and SQLite index in a fresh folder, no
+ * compression, any called AE title, no plugins, HTTP on loopback only (not used). Started fresh
+ * for each run: an instance Orthanc already has is acknowledged without being stored again.
+ */
+async function startOrthanc(name: string): Promise<Receiver> {
+  const folder = join(WORK, `orthanc-${name}`)
+  await rm(folder, { recursive: true, force: true })
+  await mkdir(folder, { recursive: true })
+  const port = await freePort()
+  const config = {
+    Name: 'MagickBox bench',
+    StorageDirectory: join(folder, 'storage'),
+    IndexDirectory: join(folder, 'index'),
+    StorageCompression: false,
+    DicomAet: 'ORTHANC',
+    DicomPort: port,
+    DicomCheckCalledAet: false,
+    HttpPort: await freePort(),
+    RemoteAccessAllowed: false,
+    AuthenticationEnabled: false,
+    Plugins: [],
+    SaveJobs: false,
+  }
+  await writeFile(join(folder, 'orthanc.json'), JSON.stringify(config))
+  const child = spawn('Orthanc', [join(folder, 'orthanc.json')], { env: { ...process.env, TCP_NODELAY: '1', PATH: `${process.env.PATH}:/usr/sbin` }, stdio: 'ignore' })
+  await waitEcho(port, 'ANY')
+  return { name: 'Orthanc', port, folder: join(folder, 'storage'), child, stop: () => stopChild(child) }
+}
+
 // Every received file below a folder (any depth), by SOP Instance UID → data set bytes.
 async function received(folder: string): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>()
@@ -159,6 +189,9 @@ async function benchReceive(label: string, folders: string[], count: number, par
   const theirs = await startStorescp(label, parallel)
   const o: number[] = []
   const t: number[] = []
+  const orthanc: number[] = []
+  let orthancRss = 0
+  let orthancIdentical = 0
   try {
     for (let round = 0; round < ROUNDS; round++) {
       await clear(ours.folder)
@@ -166,8 +199,23 @@ async function benchReceive(label: string, folders: string[], count: number, par
       await clear(theirs.folder)
       t.push(await storescuSend(theirs.port, 'ANY', folders))
       if (round === 0) await verifyIdentical(await received(ours.folder), await received(theirs.folder), count, label)
+      const third = await startOrthanc(label)
+      try {
+        orthanc.push(await storescuSend(third.port, 'ANY', folders))
+        orthancRss = Math.max(orthancRss, await peakRss(third.child.pid!))
+        if (round === 0) {
+          // Orthanc is a reference for speed; whether it keeps the bytes is only reported.
+          const kept = await received(third.folder)
+          if (kept.size !== count) throw new Error(`${label}: Orthanc stored ${kept.size} of ${count}`)
+          const reference = await received(theirs.folder)
+          orthancIdentical = [...kept].filter(([sop, bytes]) => reference.get(sop)?.equals(bytes)).length
+        }
+      } finally {
+        await third.stop()
+      }
     }
     row(label, count, o, t, theirs.name, { oursPeakRss: mb(await peakRss(ours.child.pid!)), theirsPeakRss: mb(await peakRss(theirs.child.pid!)), identical: 'yes' })
+    row(label, count, o, orthanc, 'Orthanc', { oursPeakRss: mb(await peakRss(ours.child.pid!)), theirsPeakRss: mb(orthancRss), orthancDataSetsIdentical: `${orthancIdentical}/${count}` })
   } finally {
     await ours.stop()
     await theirs.stop()
