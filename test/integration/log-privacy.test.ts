@@ -104,7 +104,9 @@ describe('what the logs give away', () => {
       assert.match(text, /carol changed their password/, 'the change itself is audited')
       const initial = (await readFile(join(dataDir, 'initial-admin-password'), 'utf8')).trim()
       const session = cookie.split('=')[1]!
-      for (const secret of [oldPassword, newPassword, token, initial, session, csrf]) assert.ok(!text.includes(secret), `a secret (${secret.slice(0, 4)}…) is not in any log`)
+      assert.match(text, /failed login for "carol"/, 'a failed login of a real user names the user')
+      assert.match(text, /failed login for a user name that does not exist/, 'a password typed into the user field is not kept')
+      for (const secret of [oldPassword, newPassword, wrongPassword, token, initial, session, csrf]) assert.ok(!text.includes(secret), `a secret (${secret.slice(0, 4)}…) is not in any log`)
     } finally {
       await box.stop()
     }

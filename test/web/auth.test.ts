@@ -83,7 +83,16 @@ describe('web login', () => {
     const as = (token: string, path: string, init: RequestInit = {}) => f.app.request(path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } })
     assert.equal((await as(adminToken, '/api/v1/jobs')).status, 200)
     assert.equal((await as('mbx_000000000000_' + 'x'.repeat(32), '/api/v1/jobs')).status, 401)
-    assert.equal((await as(viewerToken, `/api/v1/jobs/${JOB_ID}/rerun`, { method: 'POST' })).status, 403)
+    const json = (method: string, body: unknown) => ({ method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+    for (const [path, init] of [
+      [`/api/v1/jobs/${JOB_ID}/rerun`, { method: 'POST' }], [`/api/v1/jobs/${JOB_ID}/resend`, { method: 'POST' }],
+      [`/api/v1/jobs/${JOB_ID}/cancel`, { method: 'POST' }], [`/api/v1/jobs/${JOB_ID}`, { method: 'DELETE' }],
+      ['/api/v1/streams/COPY/enabled', json('PUT', { enabled: false })], ['/api/v1/routing', json('PUT', { routing: [] })],
+      ['/api/v1/routing/echo', json('POST', { host: '127.0.0.1', port: 22, calledAE: 'PROBE' })], ['/api/v1/settings', json('PUT', {})],
+      ['/api/v1/system/units/receiver/restart', { method: 'POST' }],
+    ] as const) {
+      assert.equal((await as(viewerToken, path, init)).status, 403, `${init.method} ${path}`)
+    }
     assert.equal((await as(adminToken, `/api/v1/jobs/${JOB_ID}/rerun`, { method: 'POST' })).status, 200)
     assert.ok(f.calls.includes(`rerun ${JOB_ID} by ${ADMIN.user}`))
   })

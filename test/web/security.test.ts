@@ -37,6 +37,7 @@ describe('web security', () => {
       [`/jobs/${JOB_ID}/rerun`, {}], [`/jobs/${JOB_ID}/resend`, {}], [`/jobs/${JOB_ID}/cancel`, {}], [`/jobs/${JOB_ID}/delete`, {}],
       ['/routing', { routing: '{"routing": []}' }], ['/setup', {}], ['/streams/COPY/enabled', { enabled: '0' }],
       ['/system/units/receiver/restart', {}], ['/studies/delete', { study: '1.2.3.4' }],
+      ['/routing/echo', { host: '127.0.0.1', port: '22', calledAE: 'PROBE' }],
     ] as const) {
       assert.equal((await viewer.post(path, form)).status, 403, path)
     }
@@ -102,16 +103,18 @@ describe('web security', () => {
     assert.equal((await f.app.request('/', { headers: { cookie: issued } })).status, 200)
   })
 
-  it('writes CR/LF in a user name as escapes, so nobody can forge a line in the audit log', async () => {
+  it('writes CR/LF in text from a request as escapes, so nobody can forge a line in the audit log', async () => {
     const forged = `mallory\r\n${new Date().toISOString()} INFO  audit: ${ADMIN.user} deleted study 1.2.3`
     await f.app.request('/login', {
       method: 'POST',
       body: new URLSearchParams({ user: forged, password: 'wrong', next: '/' }),
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.7' },
     })
+    await admin.post('/routing/echo', { host: '127.0.0.1', port: '1', calledAE: forged })
     const lines = (await readFile(join(f.dataDir, 'logs', 'audit.log'), 'utf8')).trimEnd().split('\n')
     for (const line of lines) assert.match(line, /^\d{4}-\d\d-\d\dT[\d:.]+Z (INFO |WARN |ERROR|DEBUG) audit: /, `one event per line: ${line}`)
-    assert.ok(lines.some((l) => l.includes('failed login for "mallory\\r\\n')), 'the attempt is logged with CR/LF escaped')
+    assert.ok(lines.some((l) => l.includes('failed login for a user name that does not exist from ')), 'the login attempt is logged, without the name')
+    assert.ok(lines.some((l) => l.includes('tested mallory\\r\\n')), 'the C-ECHO target is logged with CR/LF escaped')
     assert.ok(!lines.some((l) => /audit: alice deleted study 1\.2\.3$/.test(l) && !l.includes('mallory')), 'no forged line')
   })
 

@@ -116,7 +116,8 @@ export function apiRoutes(deps: WebDeps): Hono<WebEnv> {
     const s = deps.config.settings
     return c.json(routeJob(checked.table, facts, { defaultDestination: s.defaultDestination, callingAE: s.delivery.callingAE }))
   })
-  api.post('/routing/echo', async (c) => {
+  // Admins only, as on the routing page: the box would connect to any host and port.
+  api.post('/routing/echo', requireAdmin(), async (c) => {
     const body = ((await jsonBody(c)) ?? {}) as Record<string, unknown>
     const target = { host: String(body.host ?? ''), port: Number(body.port), calledAE: String(body.calledAE ?? ''), callingAE: String(body.callingAE ?? deps.config.settings.delivery.callingAE) }
     if (!target.host || !Number.isInteger(target.port) || target.port < 1 || target.port > 65535 || !target.calledAE) return c.json({ error: 'send {"host", "port", "calledAE"}' }, 400)

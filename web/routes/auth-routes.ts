@@ -36,16 +36,19 @@ export function authRoutes(deps: WebDeps): Hono<WebEnv> {
     const password = String(body.password ?? '')
     const next = safeNext(body.next)
     const address = clientAddress(c)
+    // A name that is no user's is not written to the audit log: people type their password
+    // into the user field, and the log would keep it.
+    const named = async () => ((await deps.users.find(user)) ? `"${user}"` : 'a user name that does not exist')
     const wait = deps.throttle.retryAfter(address, user)
     if (wait > 0) {
-      deps.audit.warn(`login refused for "${user}" from ${address}: too many failed attempts`)
+      deps.audit.warn(`login refused for ${await named()} from ${address}: too many failed attempts`)
       c.header('Retry-After', String(wait))
       return c.html(loginPage(next, `Too many failed attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`), 429)
     }
     const record = await deps.users.check(user, password)
     if (!record) {
       deps.throttle.fail(address, user)
-      deps.audit.warn(`failed login for "${user}" from ${address}`)
+      deps.audit.warn(`failed login for ${await named()} from ${address}`)
       return c.html(loginPage(next, 'User or password is wrong.'), 401)
     }
     deps.throttle.succeed(address, user)

@@ -112,7 +112,8 @@ export function routingRoutes(deps: WebDeps): Hono<WebEnv> {
     return c.redirect(`/routing?done=${encodeURIComponent(`routing.json saved: ${checked.table.rules.length} rule(s). It applies to the next job that finishes.`)}`, 303)
   })
 
-  app.post('/routing/echo', async (c) => {
+  // Admins only: a C-ECHO makes the box open a connection to any host and port it is given.
+  app.post('/routing/echo', requireAdmin(), async (c) => {
     const body = await c.req.parseBody()
     const target = { host: String(body.host ?? ''), port: Number(body.port), calledAE: String(body.calledAE ?? ''), callingAE: String(body.callingAE ?? deps.config.settings.delivery.callingAE) }
     if (!target.host || !Number.isInteger(target.port) || target.port < 1 || target.port > 65535 || !target.calledAE) return c.text('C-ECHO needs a host, a port and an AE title.', 400)
