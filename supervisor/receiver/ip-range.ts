@@ -32,3 +32,10 @@ export function ipMatcher(ranges: string[]): (address: string) => boolean {
     return family !== 0 && list.check(plain, family === 6 ? 'ipv6' : 'ipv4')
   }
 }
+
+const LOOPBACK = ipMatcher(['127.0.0.0/8', '::1'])
+
+// True for a caller on this machine (127.0.0.0/8, ::1, and IPv4 loopback mapped into IPv6).
+export function isLoopback(address: string): boolean {
+  return isIP(address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1')) !== 0 && LOOPBACK(address)
+}

@@ -13,7 +13,7 @@ import { cleanUid, isSafeUid } from '../dicom/uid.js'
 import type { Logger } from '../logging/logger.js'
 import type { StreamCatalog } from '../streams/load-streams.js'
 import type { AllowedCallers } from '../streams/stream-definition.js'
-import { ipMatcher } from './ip-range.js'
+import { ipMatcher, isLoopback } from './ip-range.js'
 import { decideAssociation, decideContext, type AssociationDecision, type ContextDecision } from './association-policy.js'
 import { describeAdmission, type DiskAdmission } from './disk-admission.js'
 import type { IncomingStore } from './incoming-store.js'
@@ -98,9 +98,13 @@ export class StoreSession {
       this.deps.logger.warn(`rejected ${this.describe()}: ${rejection.why}`)
       return rejection
     }
-    // Transient, service provider (presentation), local limit exceeded: the sender may try again later.
-    if (overLimit) return refuse({ result: 2, source: 3, reason: 2, why: overLimit })
     const decision = decideAssociation(this.calledAE, this.deps.ownAE, (ae) => this.deps.catalog.find(ae))
+    // The supervisor's heartbeat (a C-ECHO to the box's own AE title from this machine) is let in
+    // past the association limits: a receiver that is full is busy, not hung, and must not be
+    // killed for it. Anyone else beyond the limits gets a transient rejection (service provider,
+    // presentation: local limit exceeded) and may try again later.
+    const heartbeat = decision.accept && decision.role === 'echo' && isLoopback(this.callerIP)
+    if (overLimit && !heartbeat) return refuse({ result: 2, source: 3, reason: 2, why: overLimit })
     this.decision = decision
     if (!decision.accept) {
       this.deps.logger.warn(`rejected ${this.describe()}: ${decision.reason}`)
