@@ -1,8 +1,8 @@
 /**
  * Stream containers run confined, on the real Docker engine: an unprivileged uid, no
  * capabilities, no new privileges, no network, /input read-only, nothing of other jobs or of the
- * host visible, memory limited; root only when an admin allowed it; the output handed back to
- * the box's own user.
+ * host visible, memory, process and CPU limited; the network only when info.json asks; root
+ * only when an admin allowed it; the output handed back to the box's own user.
  */
 import assert from 'node:assert/strict'
 import { readFile, stat, writeFile, mkdir } from 'node:fs/promises'
@@ -26,6 +26,8 @@ echo "dicom-files=$(find / -name '*.dcm' -not -path '/proc/*' 2>/dev/null | grep
 echo "input-files=$(ls /input | wc -l)"
 touch /output/made-here && echo "output=writable"
 echo run >> /memory/runs && echo "memory=writable"
+echo "pids-max=$(cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max)"
+if [ -r /sys/fs/cgroup/cpu.max ]; then echo "cpu-max=$(cat /sys/fs/cgroup/cpu.max)"; else echo "cpu-max=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)"; fi
 `
 
 async function dockerStream(streams: string, aeTitle: string, info: Record<string, unknown>): Promise<void> {
@@ -50,6 +52,7 @@ describe('confined stream containers', () => {
     streams = join(temp.path, 'streams')
     await dockerStream(streams, 'PROBE', { command: ['bash', '-c', PROBE] })
     await dockerStream(streams, 'ROOTER', { command: ['bash', '-c', PROBE], user: 'root' })
+    await dockerStream(streams, 'NETWORKED', { command: ['bash', '-c', PROBE], network: true, pids: 32, cpus: 0.5 })
     await dockerStream(streams, 'HOG', { command: ['bash', '-c', 'set -e; echo allocating; dd if=/dev/zero of=/dev/null bs=400M count=1 2>/dev/null; echo survived'], memoryMB: 64 })
   })
 
@@ -79,6 +82,8 @@ describe('confined stream containers', () => {
     assert.equal(f['dicom-files'], '2', 'only its own two instances are anywhere in the container')
     assert.equal(f.output, 'writable')
     assert.equal(f.memory, 'writable')
+    assert.equal(f['pids-max'], '512', 'the default process limit (containers.pids)')
+    assert.equal(f['cpu-max'], '200000 100000', 'the default CPU limit (containers.cpus: 2)')
     const made = await stat(join(box.jobFolder(second.id), 'output', 'made-here'))
     assert.equal(made.uid, process.getuid!(), 'the output belongs to the box again')
   })
@@ -96,6 +101,19 @@ describe('confined stream containers', () => {
     const f = facts(await readFile(join(allowing.jobFolder(ran!.id), 'processing.log'), 'utf8'))
     assert.equal(f.uid, '0')
     assert.equal(f.caps, '0000000000000000', 'root, but without capabilities')
+  })
+
+  it('gives a stream the network only when its info.json asks, and its own process and CPU limits', async () => {
+    const box = await startBox()
+    assert.equal((await storescu(box.port, 'NETWORKED', await makeStudy(CT_TEMPLATE, 1, join(temp.path, 'net')))).exitCode, 0)
+    const [job] = await box.waitForFinishedJobs(1, 60_000)
+    const log = await readFile(join(box.jobFolder(job!.id), 'processing.log'), 'utf8')
+    const f = facts(log)
+    assert.match(f.interfaces ?? '', /\beth0\b/, log)
+    assert.equal(f.uid, '10001', 'still unprivileged')
+    assert.equal(f.caps, '0000000000000000', 'still without capabilities')
+    assert.equal(f['pids-max'], '32')
+    assert.equal(f['cpu-max'], '50000 100000')
   })
 
   it('stops a stream that tries to take more memory than its limit, and the box goes on', async () => {
