@@ -3,8 +3,9 @@
  * Entry of the receiver child process: C-ECHO and C-STORE SCP on the DICOM port. With
  * `receiver.workers` above one (default: one per core) it is a small cluster: this process owns
  * the port and hands each connection to a worker process, so parallel associations use every
- * core; it relays the workers' reports to the supervisor and replaces a worker that dies. It
- * exits when the supervisor goes away, so a restarted supervisor can bind the port again.
+ * core; it relays the workers' reports to the supervisor, replaces a worker that dies and kills
+ * one that stops answering (worker-watch.ts). It exits when the supervisor goes away, so a
+ * restarted supervisor can bind the port again.
  */
 import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
@@ -21,6 +22,7 @@ import { describeAdmission, DiskAdmission } from './disk-admission.js'
 import { IncomingStore } from './incoming-store.js'
 import { quickAckAvailable } from './quick-ack.js'
 import type { ReceiverMessage } from './receiver-messages.js'
+import { isProbe, isProbeAnswer, silenceDeadlineMs, WorkerWatch, type WorkerProbeAnswer } from './worker-watch.js'
 
 const config = await loadConfig()
 const logger = createLogger('receiver', loggerOptions(config.paths, config.settings.logs))
@@ -96,6 +98,13 @@ async function serve(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('disconnect', () => shutdown(cluster.isWorker ? 'the receiver primary went away' : 'the supervisor went away'))
+  // The primary's liveness probe (worker-watch.ts): answered from the event loop, so a worker
+  // that is hung does not answer.
+  if (cluster.isWorker) {
+    process.on('message', (message: unknown) => {
+      if (isProbe(message) && process.connected) process.send?.({ type: 'probe-answer', id: message.id } satisfies WorkerProbeAnswer)
+    })
+  }
   try {
     await listener.start()
   } catch (error) {
@@ -114,10 +123,15 @@ async function runPrimary(): Promise<void> {
   await removeOrphans()
   let stopping = false
   let ready = 0
+  const heartbeat = config.settings.heartbeat
+  const watch = new WorkerWatch(heartbeat.intervalSeconds * 1000, silenceDeadlineMs(heartbeat), logger)
+  watch.start()
   const start = () => {
     const worker = cluster.fork()
     worker.on('message', (message: ReceiverMessage) => {
+      if (isProbeAnswer(message)) return
       if (message.type === 'ready') {
+        watch.add(worker)
         ready++
         if (ready === workerCount) {
           logger.info(`listening for DICOM on port ${message.port}${tlsText(message.tlsPort)} as ${config.settings.aet} (${engine} engine, ${workerCount} worker processes); streams from ${config.streamsDir}`)
@@ -142,6 +156,7 @@ async function runPrimary(): Promise<void> {
   const shutdown = (why: string) => {
     if (stopping) return
     stopping = true
+    watch.stop()
     logger.info(`stopping ${workerCount} receiver worker(s) (${why})`)
     const workers = Object.values(cluster.workers ?? {})
     let left = workers.length

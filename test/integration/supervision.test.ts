@@ -63,6 +63,22 @@ describe('supervision', () => {
     assert.equal(job!.state, 'done')
   })
 
+  it('replaces a hung receiver worker (SIGSTOP) that the round-robin heartbeat alone would miss, keeping the receiver', async () => {
+    const box = await startBox({ settings: { receiver: { workers: 2 }, heartbeat: { intervalSeconds: 1, timeoutSeconds: 1, failuresBeforeRestart: 2 } } })
+    const primary = await receiverPid(box)
+    const workers = async () => (await execa('pgrep', ['-P', String(primary)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number)
+    await waitFor('two receiver workers', async () => (await workers()).length === 2, 10_000)
+    const [hung] = await workers()
+    process.kill(hung!, 'SIGSTOP')
+    await waitFor('the hung worker to be killed', async () => new RegExp(`receiver worker ${hung} has not answered for \\d+ s: killing it`).test(await box.log('receiver')), 30_000)
+    await waitFor('a new worker in its place', async () => {
+      const now = await workers()
+      return now.length === 2 && !now.includes(hung!)
+    }, 10_000)
+    for (let i = 0; i < 4; i++) assert.equal((await echoscu(box.port, 'MAGICKBOX')).exitCode, 0, `echo ${i + 1} of 4 reaches a live worker`)
+    assert.equal(await receiverPid(box), primary, 'the receiver itself (and its other worker) went on')
+  })
+
   it('does not kill a receiver busy with a large transfer', async () => {
     const box = await startBox({ settings: { heartbeat: { intervalSeconds: 1, timeoutSeconds: 2, failuresBeforeRestart: 2 } } })
     const big = join(temp.path, 'large.dcm')
