@@ -44,6 +44,11 @@ export function createApp(deps: WebDeps, staticFolder: string): Hono<WebEnv> {
   app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: `no such API route: ${c.req.method} ${c.req.path}` }, 404) : c.text('Not found.', 404)))
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse()
+    // A body the runtime cannot parse (a broken multipart form) is the sender's mistake, not ours.
+    if (error instanceof TypeError && /parse body|formdata|multipart/i.test(error.message)) {
+      deps.logger.warn(`${c.req.method} ${c.req.path}: unreadable request body: ${error.message}`)
+      return c.req.path.startsWith('/api/') ? c.json({ error: `the request body could not be read: ${error.message}` }, 400) : c.text(`The request body could not be read: ${error.message}`, 400)
+    }
     deps.logger.error(`${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`)
     return c.req.path.startsWith('/api/') ? c.json({ error: 'internal error; see web.log' }, 500) : c.text('Something went wrong; the details are in web.log.', 500)
   })

@@ -68,6 +68,19 @@ describe('web security', () => {
     assert.deepEqual(stdout.split('\n'), [`${JOB_ID}-output/sub/result.dcm`], 'the symlink to /etc/passwd is not followed')
   })
 
+  it('answers a malformed form body with 400 and a message, never a 500', async () => {
+    for (const [type, body] of [
+      ['multipart/form-data; boundary=zzz', '--zzz\r\nContent-Disposition: form-data; name="routing"\r\n\r\nunterminated'],
+      ['multipart/form-data', 'no boundary at all'],
+    ] as const) {
+      for (const path of ['/routing', '/setup', '/login', '/studies/delete', '/streams/COPY/enabled', '/password']) {
+        const r = await f.app.request(path, { method: 'POST', body, headers: { cookie: admin.cookie, 'content-type': type, 'x-csrf-token': admin.csrf } })
+        assert.equal(r.status, 400, `${path} with ${type}`)
+        assert.match(await r.text(), /request body could not be read/)
+      }
+    }
+  })
+
   it('answers an oversized request with 413 and a message', async () => {
     const r = await admin.post('/routing', { routing: 'x'.repeat(3 * 1024 * 1024) })
     assert.equal(r.status, 413)
