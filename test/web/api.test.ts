@@ -116,6 +116,14 @@ describe('the JSON API', () => {
     assert.equal(saved.status, 200)
     assert.equal(JSON.parse(await readFile(join(f.dataDir, 'settings.json'), 'utf8')).quietSeconds, 20)
     assert.deepEqual(f.calls.slice(before), [`reload by ${ADMIN.user}`])
+    const audit = await readFile(join(f.dataDir, 'logs', 'audit.log'), 'utf8')
+    assert.match(audit, /alice replaced settings\.json through the API: quietSeconds: 15 → 20/, 'the audit log says what changed')
+    const health = settings.health as Record<string, unknown>
+    const webhook = 'https://alerts.example.org/hook?token=s3cr3t-t0ken'
+    assert.equal((await api('/settings', { method: 'PUT', json: { ...settings, quietSeconds: 20, health: { ...health, webhookUrl: webhook } } })).status, 200)
+    const after = await readFile(join(f.dataDir, 'logs', 'audit.log'), 'utf8')
+    assert.match(after, /through the API: health\.webhookUrl changed$/m, 'a secret is said to have changed, not to what')
+    assert.ok(!after.includes('s3cr3t-t0ken'))
   })
 
   it('shows the system status and restarts a unit, and lists studies and jobs per day', async () => {

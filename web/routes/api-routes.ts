@@ -18,6 +18,7 @@ import type { WebDeps, WebEnv } from '../web-types.js'
 import { filterFrom } from './job-routes.js'
 import { OPENAPI } from './openapi.js'
 import { checkRouting, echoDestination } from './routing-routes.js'
+import { settingsChanges } from './setup-routes.js'
 import { setStreamEnabled } from './stream-routes.js'
 
 function fail(c: Context<WebEnv>, error: unknown) {
@@ -129,13 +130,15 @@ export function apiRoutes(deps: WebDeps): Hono<WebEnv> {
   api.put('/settings', requireAdmin(), async (c) => {
     const body = await jsonBody(c)
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return c.json({ error: 'send the settings as a JSON object' }, 400)
+    const before = await readSettingsFile(deps.config.paths.settings)
     try {
       await writeSettingsFile(deps.config.paths.settings, body as never)
     } catch (error) {
       if (error instanceof ConfigError) return c.json({ error: 'settings not saved', problems: error.message.replace(/^[^:]*settings\.json: /, '').split('; ') }, 400)
       throw error
     }
-    deps.audit.info(`${c.get('auth').user} replaced settings.json through the API`)
+    const changes = settingsChanges(before, await readSettingsFile(deps.config.paths.settings))
+    deps.audit.info(`${c.get('auth').user} replaced settings.json through the API: ${changes.length ? changes.join('; ') : 'nothing changed'}`)
     const reload = await deps.supervisor.reloadSettings(c.get('auth').user).catch((error: Error) => ({ error: error.message }))
     return c.json({ saved: true, reload })
   })

@@ -17,6 +17,19 @@ function setAt(target: Record<string, unknown>, path: string, value: unknown): v
   at[keys.at(-1)!] = value
 }
 
+const SECRET_PATHS = new Set(SETUP_GROUPS.flatMap((g) => g.fields).filter((f) => f.secret).map((f) => f.path))
+
+// Every leaf that differs between two settings objects, as audit-log text (a secret only "changed").
+export function settingsChanges(before: unknown, after: unknown, path = ''): string[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+  if (isObject(before) && isObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()
+    return keys.flatMap((key) => settingsChanges(before[key], after[key], path ? `${path}.${key}` : key))
+  }
+  if (JSON.stringify(before) === JSON.stringify(after)) return []
+  return [SECRET_PATHS.has(path) ? `${path} changed` : `${path}: ${JSON.stringify(before) ?? 'unset'} → ${JSON.stringify(after) ?? 'unset'}`]
+}
+
 // Apply form fields over the current settings; the problems found converting them.
 export function applyForm(current: unknown, form: Record<string, unknown>): { next: Record<string, unknown>; problems: string[]; changes: string[] } {
   const next = structuredClone(current) as Record<string, unknown>
