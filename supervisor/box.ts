@@ -36,6 +36,7 @@ import { StreamCatalog } from './streams/load-streams.js'
 import { watchStreams } from './streams/watch-streams.js'
 import { AlertCenter } from './supervision/alerts.js'
 import { ChildProgram } from './supervision/child-program.js'
+import { silenceDeadlineMs } from './supervision/liveness-probe.js'
 import type { SupervisedUnit } from './supervision/supervised-unit.js'
 
 // A module relative to this one, with this module's extension (.js built, .ts under tsx).
@@ -72,14 +73,17 @@ export class Box {
     return join(this.config.paths.pids, `${name}.pid`)
   }
 
-  // A child process unit with the box's restart policy, alerts and pid file.
-  private child(name: string, module: string, alerts: AlertCenter): ChildProgram {
+  // A child process unit with the box's restart policy, alerts and pid file; probed for liveness
+  // unless a stronger check watches it (the receiver has its C-ECHO heartbeat).
+  private child(name: string, module: string, alerts: AlertCenter, probed = true): ChildProgram {
+    const heartbeat = () => this.config.settings.heartbeat
     return new ChildProgram({
       name,
       modulePath: sibling(module),
       logger: this.log,
       alerts,
       policy: () => this.config.settings.restart,
+      liveness: probed ? () => ({ intervalMs: heartbeat().intervalSeconds * 1000, deadlineMs: silenceDeadlineMs(heartbeat()) }) : undefined,
       onSpawn: (pid) => void writeFile(this.pidFile(name), `${pid}\n`).catch(() => undefined),
     })
   }
@@ -173,7 +177,7 @@ export class Box {
     await collector.start()
     this.onStop('study completion', () => collector.stop())
     let admission: AdmissionState | undefined
-    const receiver = this.child('receiver', 'receiver/receiver-main', alerts)
+    const receiver = this.child('receiver', 'receiver/receiver-main', alerts, false)
     receiver.on('message', (raw) => {
       const message = raw as ReceiverMessage
       if (message.type === 'instance-stored') collector.noteInstance(message.event)

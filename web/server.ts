@@ -12,6 +12,7 @@ import { CONTROL_TOKEN_FILE } from '../supervisor/config/data-paths.js'
 import { loadConfig, packageRoot } from '../supervisor/config/load-config.js'
 import { createLogger, loggerOptions } from '../supervisor/logging/logger.js'
 import { StreamCatalog } from '../supervisor/streams/load-streams.js'
+import { answerLivenessProbes } from '../supervisor/supervision/liveness-probe.js'
 import { readTlsMaterial } from '../supervisor/tls/tls-material.js'
 import { createApp } from './app.js'
 import { ensureFirstAdmin } from './auth/first-admin.js'
@@ -64,3 +65,5 @@ const stop = (why: string) => {
 process.on('SIGTERM', () => stop('SIGTERM'))
 process.on('SIGINT', () => stop('SIGINT'))
 process.on('disconnect', () => stop('the supervisor went away'))
+// The supervisor's liveness probes (a hung web server is restarted like one that exited).
+answerLivenessProbes()

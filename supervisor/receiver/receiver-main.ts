@@ -22,7 +22,8 @@ import { describeAdmission, DiskAdmission } from './disk-admission.js'
 import { IncomingStore } from './incoming-store.js'
 import { quickAckAvailable } from './quick-ack.js'
 import type { ReceiverMessage } from './receiver-messages.js'
-import { isProbe, isProbeAnswer, silenceDeadlineMs, WorkerWatch, type WorkerProbeAnswer } from './worker-watch.js'
+import { answerLivenessProbes, isProbeAnswer, silenceDeadlineMs } from '../supervision/liveness-probe.js'
+import { WorkerWatch } from './worker-watch.js'
 
 const config = await loadConfig()
 const logger = createLogger('receiver', loggerOptions(config.paths, config.settings.logs))
@@ -98,13 +99,6 @@ async function serve(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('disconnect', () => shutdown(cluster.isWorker ? 'the receiver primary went away' : 'the supervisor went away'))
-  // The primary's liveness probe (worker-watch.ts): answered from the event loop, so a worker
-  // that is hung does not answer.
-  if (cluster.isWorker) {
-    process.on('message', (message: unknown) => {
-      if (isProbe(message) && process.connected) process.send?.({ type: 'probe-answer', id: message.id } satisfies WorkerProbeAnswer)
-    })
-  }
   try {
     await listener.start()
   } catch (error) {
@@ -177,6 +171,9 @@ async function runPrimary(): Promise<void> {
   process.on('disconnect', () => shutdown('the supervisor went away'))
 }
 
+// Liveness probes come from the supervisor (to the primary, or the single process) and from the
+// primary (to its workers); each process answers its own.
+answerLivenessProbes()
 if (cluster.isWorker) await serve()
 else if (workerCount > 1) await runPrimary()
 else {

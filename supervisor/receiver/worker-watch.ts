@@ -2,30 +2,14 @@
  * @module worker-watch
  * The receiver primary's check on its worker processes. The supervisor's C-ECHO heartbeat reaches
  * one worker per beat (connections are handed out in turn), so a hung worker among healthy ones
- * would fail only every other beat and never be restarted. The primary therefore asks each worker
- * over IPC, every interval, to answer; a worker that has not answered within the deadline (the
- * heartbeat's own tolerance: `failuresBeforeRestart` intervals plus the timeout) is killed with
- * SIGKILL, and the primary starts another in its place as for any worker that dies.
+ * would fail only every other beat and never be restarted. The primary therefore sends each
+ * worker a liveness probe (liveness-probe.ts) every interval; a worker that has not answered
+ * within the deadline is killed with SIGKILL, and the primary starts another in its place as for
+ * any worker that dies.
  */
 import type { Worker } from 'node:cluster'
 import type { Logger } from '../logging/logger.js'
-
-/** Primary → worker, and the worker's answer. */
-export type WorkerProbe = { type: 'probe'; id: number }
-export type WorkerProbeAnswer = { type: 'probe-answer'; id: number }
-
-export function isProbeAnswer(message: unknown): message is WorkerProbeAnswer {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'probe-answer'
-}
-
-export function isProbe(message: unknown): message is WorkerProbe {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'probe'
-}
-
-// How long a worker may stay silent, from the heartbeat settings (seconds in, milliseconds out).
-export function silenceDeadlineMs(heartbeat: { intervalSeconds: number; timeoutSeconds: number; failuresBeforeRestart: number }): number {
-  return (heartbeat.failuresBeforeRestart * heartbeat.intervalSeconds + heartbeat.timeoutSeconds) * 1000
-}
+import { isProbeAnswer, type LivenessProbe } from '../supervision/liveness-probe.js'
 
 export class WorkerWatch {
   private readonly lastAnswer = new Map<Worker, number>()
@@ -65,7 +49,7 @@ export class WorkerWatch {
         this.lastAnswer.delete(worker)
         worker.process.kill('SIGKILL')
       } else if (worker.isConnected()) {
-        worker.send({ type: 'probe', id: this.probe } satisfies WorkerProbe)
+        worker.send({ type: 'probe', id: this.probe } satisfies LivenessProbe)
       }
     }
   }

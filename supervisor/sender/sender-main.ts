@@ -5,6 +5,7 @@
  * answers with the attempt's result. Killing it loses nothing: the supervisor retries the
  * attempt, and the ledger keeps what was already acknowledged from being sent again.
  */
+import { answerLivenessProbes } from '../supervision/liveness-probe.js'
 import { DeliveryLedger } from './delivery-ledger.js'
 import type { FromSender, ToSender } from './sender-messages.js'
 import { sendInstances } from './send-instances.js'
@@ -22,6 +23,7 @@ process.on('message', (raw) => {
     (error: Error) => say({ type: 'error', requestId: request.requestId, message: error.message }),
   )
 })
+answerLivenessProbes()
 process.on('disconnect', () => process.exit(0))
 process.on('SIGTERM', () => process.exit(0))
 say({ type: 'ready' })

@@ -3,12 +3,14 @@
  * A part of the box that runs as its own Node.js process (receiver, sender): started with an
  * IPC channel, restarted after an exit with the restart policy's backoff, put in `given-up`
  * (with an alert) when it keeps crashing, killed on request (SIGTERM, then SIGKILL), and
- * restartable by hand.
+ * restartable by hand. A running child is sent liveness probes (liveness-probe.ts); one that
+ * stays silent past the deadline is hung, and is killed so that its restart policy brings it back.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import type { Logger } from '../logging/logger.js'
 import type { AlertCenter } from './alerts.js'
+import { isProbeAnswer, type LivenessProbe } from './liveness-probe.js'
 import { decideRestart, type RestartPolicy } from './restart-policy.js'
 import type { SupervisedUnit } from './supervised-unit.js'
 import { canMoveUnit, InvalidUnitTransitionError, type UnitState, type UnitStatus } from './unit-state.js'
@@ -25,6 +27,8 @@ export interface ChildProgramOptions {
   stopGraceMs?: number
   /** Called with the pid each time the child starts (pid files). */
   onSpawn?: (pid: number | undefined) => void
+  /** Liveness probes: how often, and how long a child may stay silent (ms); interval 0 = none. */
+  liveness?: () => { intervalMs: number; deadlineMs: number }
 }
 
 export interface ChildProgramEvents {
@@ -44,6 +48,9 @@ export class ChildProgram extends EventEmitter<ChildProgramEvents> implements Su
   private killReason: string | undefined
   private restartRequested = false
   private stopping: Promise<void> | undefined
+  private lastAnswerAt = 0
+  private probeTimer: NodeJS.Timeout | undefined
+  private probes = 0
 
   constructor(private readonly options: ChildProgramOptions) {
     super()
@@ -78,6 +85,27 @@ export class ChildProgram extends EventEmitter<ChildProgramEvents> implements Su
   start(): void {
     this.stopping = undefined
     this.spawn()
+    this.startProbing()
+  }
+
+  private startProbing(): void {
+    const liveness = this.options.liveness?.()
+    if (this.probeTimer || !liveness || liveness.intervalMs <= 0) return
+    this.probeTimer = setInterval(() => this.probe(), liveness.intervalMs)
+    this.probeTimer.unref()
+  }
+
+  // Send a probe to a running child, or kill it when it has been silent past the deadline.
+  private probe(): void {
+    const child = this.child
+    if (this.state !== 'running' || !child?.connected || this.killReason) return
+    const silentMs = Date.now() - this.lastAnswerAt
+    const { deadlineMs } = this.options.liveness!()
+    if (silentMs > deadlineMs) {
+      this.kill(`no answer to liveness probes for ${Math.round(silentMs / 1000)} s: hung`)
+      return
+    }
+    child.send({ type: 'probe', id: ++this.probes } satisfies LivenessProbe)
   }
 
   private spawn(): void {
@@ -87,7 +115,10 @@ export class ChildProgram extends EventEmitter<ChildProgramEvents> implements Su
     const child = fork(this.options.modulePath, [], { env: { ...process.env, ...this.options.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     this.child = child
     this.options.onSpawn?.(child.pid)
+    this.lastAnswerAt = Date.now()
     child.on('message', (message) => {
+      this.lastAnswerAt = Date.now()
+      if (isProbeAnswer(message)) return
       if (this.state === 'starting') this.move('running')
       this.emit('message', message)
     })
@@ -165,6 +196,8 @@ export class ChildProgram extends EventEmitter<ChildProgramEvents> implements Su
   stop(): Promise<void> {
     this.stopping ??= new Promise<void>((resolve) => {
       clearTimeout(this.timer)
+      clearInterval(this.probeTimer)
+      this.probeTimer = undefined
       const child = this.child
       if (this.state !== 'stopped') this.state = 'stopping'
       if (!child) {

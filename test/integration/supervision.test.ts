@@ -79,6 +79,23 @@ describe('supervision', () => {
     assert.equal(await receiverPid(box), primary, 'the receiver itself (and its other worker) went on')
   })
 
+  it('restarts a hung sender and a hung web server (SIGSTOP), which exit-watching alone would never notice', async () => {
+    const box = await startBox({ settings: { heartbeat: { intervalSeconds: 1, timeoutSeconds: 1, failuresBeforeRestart: 2 } } })
+    const pidOf = async (unit: string) => Number(await readFile(join(box.options.dataDir, '.pids', `${unit}.pid`), 'utf8'))
+    const hung = { sender: await pidOf('sender'), web: await pidOf('web') }
+    process.kill(hung.sender, 'SIGSTOP')
+    process.kill(hung.web, 'SIGSTOP')
+    await waitFor('new sender and web processes', async () => (await pidOf('sender')) !== hung.sender && (await pidOf('web')) !== hung.web, 40_000)
+    const status = await box.status()
+    for (const name of ['sender', 'web']) {
+      const unit = status.units.find((u) => u.name === name)!
+      assert.equal(unit.restarts, 1, name)
+      assert.match(unit.lastExit ?? '', /no answer to liveness probes for \d+ s: hung/, name)
+    }
+    await waitFor('the web interface to answer again', async () => (await fetch(`http://127.0.0.1:${box.webPort}/healthz`).catch(() => undefined))?.ok === true, 20_000)
+    assert.match(await box.log('supervisor'), /sender: killing pid \d+: no answer to liveness probes/)
+  })
+
   it('does not kill a receiver busy with a large transfer', async () => {
     const box = await startBox({ settings: { heartbeat: { intervalSeconds: 1, timeoutSeconds: 2, failuresBeforeRestart: 2 } } })
     const big = join(temp.path, 'large.dcm')

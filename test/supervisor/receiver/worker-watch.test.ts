@@ -7,7 +7,8 @@ import type { Worker } from 'node:cluster'
 import { EventEmitter } from 'node:events'
 import { describe, it } from 'node:test'
 import { createLogger } from '../../../supervisor/logging/logger.js'
-import { silenceDeadlineMs, WorkerWatch } from '../../../supervisor/receiver/worker-watch.js'
+import { WorkerWatch } from '../../../supervisor/receiver/worker-watch.js'
+import { silenceDeadlineMs } from '../../../supervisor/supervision/liveness-probe.js'
 
 // A stand-in for a cluster worker: records what it is sent and how it is killed.
 function worker(pid: number) {
