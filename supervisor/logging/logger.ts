@@ -4,9 +4,9 @@
  * `2026-11-28T04:51:07.123Z INFO  receiver: message`. Lines are written synchronously so that the
  * last words before a crash are kept; CR/LF in a message are escaped so one event is one line.
  * A file that grows past `maxBytes` is rotated (`<part>.log.1` … `<part>.log.<keep>`), so a
- * part never takes more than maxBytes × (keep + 1).
+ * part never takes more than maxBytes × (keep + 1), also when several processes write it.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { LogSettings } from '../config/settings.js'
 import { loadMaskKey, maskedIdentifiers, plainIdentifiers, type IdentifierMask } from './identifier-mask.js'
@@ -53,12 +53,25 @@ export function createLogger(
   { folder, console: toConsole = true, level = 'info', maxBytes = 10 * 1024 * 1024, keep = 5, ids = plainIdentifiers }: LoggerOptions = {},
 ): Logger {
   let fd: number | undefined
+  let inode = 0
   let size = 0
   const path = folder ? join(folder, `${part}.log`) : undefined
   const open = () => {
     if (!path) return
     fd = openSync(path, 'a', 0o640)
-    size = fstatSync(fd).size
+    const info = fstatSync(fd)
+    inode = info.ino
+    size = info.size
+  }
+  // Several processes may write one part's file (the receiver's workers): before each line, follow
+  // a rotation another process did (the name now holds a new file) and take the size on disk.
+  const follow = () => {
+    if (!path || fd === undefined) return
+    const onDisk = statSync(path, { throwIfNoEntry: false })
+    if (!onDisk || onDisk.ino !== inode) {
+      closeSync(fd)
+      open()
+    } else size = onDisk.size
   }
   // Shift <part>.log.N up by one, dropping the oldest, and start a new file.
   const rotate = () => {
@@ -86,6 +99,7 @@ export function createLogger(
     if (fd !== undefined) {
       try {
         const bytes = Buffer.byteLength(line)
+        follow()
         if (size > 0 && size + bytes > maxBytes) rotate()
         writeSync(fd, line)
         size += bytes

@@ -33,6 +33,26 @@ describe('logger', () => {
     assert.match(await readFile(`${temp.path}/busy.log`, 'utf8'), /line 999 /)
   })
 
+  it('keeps the cap when several processes write one part (the receiver workers), each following the others\' rotations', async () => {
+    // Two loggers of one part, each with its own file descriptor, as two processes have.
+    const a = createLogger('shared', { folder: temp.path, console: false, maxBytes: 4096, keep: 3 })
+    const b = createLogger('shared', { folder: temp.path, console: false, maxBytes: 4096, keep: 3 })
+    for (let i = 0; i < 120; i++) (i % 2 ? b : a).info(`line ${String(i).padStart(3, '0')} ${'x'.repeat(50)}`)
+    a.close()
+    b.close()
+    const files = (await readdir(temp.path)).filter((n) => n.startsWith('shared.log')).sort()
+    const lines: string[] = []
+    for (const f of files) {
+      const text = await readFile(`${temp.path}/${f}`, 'utf8')
+      assert.ok(Buffer.byteLength(text) <= 4096, `${f} is within maxBytes (${Buffer.byteLength(text)})`)
+      lines.push(...text.trimEnd().split('\n'))
+    }
+    const numbers = lines.map((l) => Number(/line (\d+)/.exec(l)![1])).sort((x, y) => x - y)
+    assert.equal(new Set(numbers).size, numbers.length, 'no line twice')
+    assert.equal(numbers.at(-1), 119, 'the newest line is kept')
+    assert.deepEqual(numbers, Array.from({ length: numbers.length }, (_, k) => 120 - numbers.length + k), 'what is kept is the newest lines, without a gap')
+  })
+
   it('drops lines below its level', async () => {
     const log = createLogger('quiet', { folder: temp.path, console: false, level: 'warn' })
     log.info('not this')
