@@ -40,6 +40,7 @@ describe('supervision', () => {
       { aeTitle: 'COPY', script: COPY_INPUT },
       { aeTitle: 'HOLD', script: 'true', info: { quietSeconds: 3600 } },
       { aeTitle: '<b>X', script: 'true' },
+      { aeTitle: 'SLOW', script: 'sleep 300' },
     ])
   })
 
@@ -199,17 +200,24 @@ describe('supervision', () => {
     // Four jobs of 2 × 5 MB (input and copied output) fill 40 of 64 MB: above the 50 % mark.
     const box = await startBox({
       dataDir,
-      settings: { admission: { reserveBytes: MB, reservePercent: 0 }, retention: { highWaterPercent: 50, lowWaterPercent: 30, dryRun: true } },
+      settings: { stopGraceSeconds: 1, admission: { reserveBytes: MB, reservePercent: 0 }, retention: { highWaterPercent: 50, lowWaterPercent: 30, dryRun: true } },
     })
+    // The oldest job is still running: retention must pass it by.
+    const slow = join(temp.path, 'ret-slow.dcm')
+    await makeLargeInstance(slow, 5)
+    assert.equal((await storescu(box.port, 'SLOW', [slow])).exitCode, 0)
+    await waitFor('the SLOW job to run', async () => (await box.jobs()).some((j) => j.stream === 'SLOW' && j.state === 'running'), 30_000)
     for (let i = 0; i < 4; i++) {
       const big = join(temp.path, `ret-${i}.dcm`)
       await makeLargeInstance(big, 5)
       assert.equal((await storescu(box.port, 'COPY', [big])).exitCode, 0)
-      await box.waitForFinishedJobs(i + 1)
+      await waitFor(`${i + 1} COPY job(s) done`, async () => (await box.jobs()).filter((j) => j.stream === 'COPY' && j.state === 'done').length === i + 1, 60_000)
     }
     assert.equal((await storescu(box.port, 'HOLD', await makeStudy(CT_TEMPLATE, 1, join(temp.path, 'held')))).exitCode, 0)
-    const jobsBefore = await box.jobs()
-    assert.equal(jobsBefore.length, 4)
+    const all = await box.jobs()
+    assert.equal(all.length, 5)
+    const active = all.find((j) => j.stream === 'SLOW')!
+    const jobsBefore = all.filter((j) => j.stream === 'COPY')
     const call = async () => {
       const token = (await readFile(join(dataDir, '.control-token'), 'utf8')).trim()
       const response = await fetch(`http://127.0.0.1:${box.statusPort}/retention/run`, { method: 'POST', headers: { 'x-magickbox-token': token } })
@@ -217,7 +225,7 @@ describe('supervision', () => {
     }
     const dry = await call()
     assert.match(dry.lastExit, /dry run: would delete [1-9]/)
-    assert.equal((await box.jobs()).length, 4, 'a dry run deletes nothing')
+    assert.equal((await box.jobs()).length, 5, 'a dry run deletes nothing')
     assert.match(await box.log('retention'), /dry run: would delete job .*disk above 50 %: oldest finished job/)
     // Now for real.
     await box.stop()
@@ -231,6 +239,9 @@ describe('supervision', () => {
     const deleted = jobsBefore.filter((j) => !left.some((l) => l.id === j.id))
     assert.ok(deleted.length >= 1 && left.length >= 1)
     assert.deepEqual(deleted.map((j) => j.id), jobsBefore.slice(0, deleted.length).map((j) => j.id), 'the oldest first')
+    const stillActive = left.find((j) => j.id === active.id)
+    assert.ok(stillActive && ['queued', 'running'].includes(stillActive.state), 'the oldest job, still active, is never deleted')
+    assert.doesNotMatch(await box.log('retention'), new RegExp(`job ${active.id}`))
     assert.match(await box.log('retention'), /deleted job \S+ \([\d.]+ MB\): disk above 50 %/)
     const incoming = join(dataDir, 'scratch', 'incoming')
     assert.equal((await readdir(incoming)).filter((g) => !g.startsWith('.')).length, 1, 'the group still collecting is untouched')
