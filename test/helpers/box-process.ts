@@ -83,14 +83,16 @@ export class BoxProcess {
     await waitFor('the receiver to let go of its port', async () => (await echoscu(this.port, 'MAGICKBOX')).exitCode !== 0, 15_000)
   }
 
-  async stop(): Promise<void> {
+  // SIGTERM, SIGKILL after 20 s; the exit code (null when killed by a signal).
+  async stop(): Promise<number | null> {
     const child = this.child
-    if (!child || child.exitCode !== null || child.signalCode !== null) return
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null
     const exited = new Promise((r) => child.once('exit', r))
     child.kill('SIGTERM')
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
     await exited
     clearTimeout(timer)
+    return child.exitCode
   }
 
   async jobs(): Promise<Job[]> {
