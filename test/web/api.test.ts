@@ -4,7 +4,7 @@
  * the page routes the other web tests do not reach. Every route here is in the OpenAPI document.
  */
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { UserStore } from '../../web/auth/user-store.js'
@@ -32,7 +32,7 @@ describe('the JSON API', () => {
 
   it('documents every route it serves in openapi.json', async () => {
     const doc = (await (await api('/openapi.json')).json()) as { paths: Record<string, unknown> }
-    for (const path of ['/jobs', '/jobs/{id}', '/jobs/{id}/log', '/jobs/{id}/deliveries/{delivery}', '/jobs/{id}/input.zip', '/jobs/{id}/output.zip', '/jobs/{id}/rerun', '/jobs/{id}/resend', '/jobs/{id}/cancel', '/streams', '/streams/{ae}/enabled', '/routing', '/routing/test', '/routing/echo', '/settings', '/system', '/system/units/{name}/restart', '/studies', '/heatmap']) {
+    for (const path of ['/jobs', '/jobs/{id}', '/jobs/{id}/log', '/jobs/{id}/deliveries/{delivery}', '/jobs/{id}/input.zip', '/jobs/{id}/output.zip', '/jobs/{id}/rerun', '/jobs/{id}/resend', '/jobs/{id}/cancel', '/streams', '/streams/{ae}/enabled', '/routing', '/routing/test', '/routing/echo', '/settings', '/routing/log', '/system', '/system/units/{name}/restart', '/studies', '/studies/{uid}', '/heatmap']) {
       assert.ok(doc.paths[path], `${path} is documented`)
     }
   })
@@ -96,6 +96,13 @@ describe('the JSON API', () => {
     assert.match(none.trace.join('\n'), /AETitleIn \/COPY\/ does not match called AE "OTHER"/, 'and says why')
   })
 
+  it('gives the last lines of the routing log', async () => {
+    await writeFile(join(f.dataDir, 'logs', 'routing.log'), Array.from({ length: 300 }, (_, i) => `2026-11-28T10:00:00.000Z INFO  routing: decision ${i}`).join('\n') + '\n')
+    const last = (await (await api('/routing/log?lines=2')).text()).split('\n')
+    assert.deepEqual(last.map((l) => l.split(': ')[1]), ['decision 298', 'decision 299'])
+    assert.equal((await (await api('/routing/log')).text()).split('\n').length, 200, '200 lines unless asked')
+  })
+
   it('tests a destination with C-ECHO and says why it failed, refusing a target without host, port and AE title', async () => {
     const refused = (await (await api('/routing/echo', { method: 'POST', json: { host: '127.0.0.1', port: 1, calledAE: 'NOBODY' } })).json()) as { ok: boolean; result: string }
     assert.equal(refused.ok, false)
@@ -133,6 +140,11 @@ describe('the JSON API', () => {
     assert.ok(f.calls.includes(`restart receiver by ${ADMIN.user}`))
     const studies = JSON.stringify(await (await api('/studies')).json())
     assert.match(studies, /1\.2\.3\.4/)
+    const before = f.calls.length
+    assert.deepEqual(await (await api('/studies/1.2.3.4', { method: 'DELETE' })).json(), { study: '1.2.3.4', jobs: 2, deleted: 2, refused: [] })
+    assert.equal(f.calls.length, before + 2)
+    assert.equal((await api('/studies/9.9.9', { method: 'DELETE' })).status, 404)
+    assert.equal((await api('/studies/..%2F1', { method: 'DELETE' })).status, 400)
     assert.deepEqual(await (await api('/heatmap?since=2026-11-01')).json(), { '2026-11-28': 2 })
   })
 

@@ -89,7 +89,7 @@ describe('web login', () => {
       [`/api/v1/jobs/${JOB_ID}/cancel`, { method: 'POST' }], [`/api/v1/jobs/${JOB_ID}`, { method: 'DELETE' }],
       ['/api/v1/streams/COPY/enabled', json('PUT', { enabled: false })], ['/api/v1/routing', json('PUT', { routing: [] })],
       ['/api/v1/routing/echo', json('POST', { host: '127.0.0.1', port: 22, calledAE: 'PROBE' })], ['/api/v1/settings', json('PUT', {})],
-      ['/api/v1/system/units/receiver/restart', { method: 'POST' }],
+      ['/api/v1/system/units/receiver/restart', { method: 'POST' }], ['/api/v1/studies/1.2.3.4', { method: 'DELETE' }],
     ] as const) {
       assert.equal((await as(viewerToken, path, init)).status, 403, `${init.method} ${path}`)
     }

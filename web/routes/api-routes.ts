@@ -5,6 +5,7 @@
  * /api/v1/openapi.json.
  */
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
 import { writeFileAtomic } from '../../supervisor/fs/atomic-write.js'
@@ -20,6 +21,7 @@ import { OPENAPI } from './openapi.js'
 import { checkRouting, echoDestination } from './routing-routes.js'
 import { settingsChanges } from './setup-routes.js'
 import { setStreamEnabled } from './stream-routes.js'
+import { deleteStudy, isStudyUid } from './system-routes.js'
 
 function fail(c: Context<WebEnv>, error: unknown) {
   const status = (error as { status?: number }).status
@@ -126,6 +128,12 @@ export function apiRoutes(deps: WebDeps): Hono<WebEnv> {
     return c.json({ ok: result.startsWith('ok'), result })
   })
 
+  api.get('/routing/log', async (c) => {
+    const lines = Math.min(10_000, Math.max(1, Number(c.req.query('lines') ?? 200) || 200))
+    const text = await readFile(join(deps.config.paths.logs, 'routing.log'), 'utf8').catch(() => '')
+    return c.text(text.trimEnd().split('\n').slice(-lines).join('\n'))
+  })
+
   api.get('/settings', async (c) => c.json(await readSettingsFile(deps.config.paths.settings)))
   api.put('/settings', requireAdmin(), async (c) => {
     const body = await jsonBody(c)
@@ -161,6 +169,13 @@ export function apiRoutes(deps: WebDeps): Hono<WebEnv> {
   })
 
   api.get('/studies', (c) => c.json(deps.jobs.studies(c.req.query('q'), Math.max(0, Number(c.req.query('offset') ?? 0) || 0), 50)))
+  api.delete('/studies/:uid', requireAdmin(), async (c) => {
+    const study = c.req.param('uid')
+    if (!isStudyUid(study)) return c.json({ error: 'that is not a Study Instance UID' }, 400)
+    const { jobs, refused } = await deleteStudy(deps, study, c.get('auth').user)
+    if (jobs === 0) return c.json({ error: `no job holds study ${study}` }, 404)
+    return c.json({ study, jobs, deleted: jobs - refused.length, refused }, refused.length ? 409 : 200)
+  })
 
   api.get('/heatmap', (c) => c.json(Object.fromEntries(deps.jobs.perDay(c.req.query('since') ?? new Date(Date.now() - 183 * 86_400_000).toISOString().slice(0, 10)))))
 

@@ -9,6 +9,23 @@ import { studiesPage } from '../views/studies-view.js'
 import { systemPage } from '../views/system-view.js'
 import type { WebDeps, WebEnv } from '../web-types.js'
 
+export const isStudyUid = (text: string): boolean => /^[0-9.]{1,64}$/.test(text)
+
+// Delete every job of a study through the supervisor (which refuses an active one); audited.
+export async function deleteStudy(deps: WebDeps, study: string, user: string): Promise<{ jobs: number; refused: string[] }> {
+  const ids = deps.jobs.jobIdsForStudy(study)
+  const refused: string[] = []
+  for (const id of ids) {
+    try {
+      await deps.supervisor.deleteJob(id, user)
+    } catch (error) {
+      refused.push(`${id}: ${(error as Error).message}`)
+    }
+  }
+  deps.audit.info(`${user} deleted study ${deps.audit.ids.uid(study)}: ${ids.length - refused.length} of ${ids.length} job(s)${refused.length ? `; kept ${refused.join('; ')}` : ''}`)
+  return { jobs: ids.length, refused }
+}
+
 export function systemRoutes(deps: WebDeps): Hono<WebEnv> {
   const app = new Hono<WebEnv>()
 
@@ -43,20 +60,10 @@ export function systemRoutes(deps: WebDeps): Hono<WebEnv> {
 
   app.post('/studies/delete', requireAdmin(), async (c) => {
     const study = String((await c.req.parseBody()).study ?? '')
-    if (!/^[0-9.]{1,64}$/.test(study)) return c.text('That is not a Study Instance UID.', 400)
-    const user = c.get('auth').user
-    const ids = deps.jobs.jobIdsForStudy(study)
-    const refused: string[] = []
-    for (const id of ids) {
-      try {
-        await deps.supervisor.deleteJob(id, user)
-      } catch (error) {
-        refused.push(`${id}: ${(error as Error).message}`)
-      }
-    }
-    deps.audit.info(`${user} deleted study ${deps.audit.ids.uid(study)}: ${ids.length - refused.length} of ${ids.length} job(s)${refused.length ? `; kept ${refused.join('; ')}` : ''}`)
-    if (refused.length) return c.text(`Deleted ${ids.length - refused.length} of ${ids.length} job(s); not deleted: ${refused.join('; ')}`, 409)
-    return c.redirect(`/studies?done=${encodeURIComponent(`Study ${study} deleted with ${ids.length} job(s).`)}`, 303)
+    if (!isStudyUid(study)) return c.text('That is not a Study Instance UID.', 400)
+    const { jobs, refused } = await deleteStudy(deps, study, c.get('auth').user)
+    if (refused.length) return c.text(`Deleted ${jobs - refused.length} of ${jobs} job(s); not deleted: ${refused.join('; ')}`, 409)
+    return c.redirect(`/studies?done=${encodeURIComponent(`Study ${study} deleted with ${jobs} job(s).`)}`, 303)
   })
 
   return app
