@@ -56,3 +56,12 @@ for stream in "$app"/streams/*/; do
     chown -R processing:processing "/data/streams/$name"
   fi
 done
+
+# What the console shows above its login prompt (agetty reads /etc/issue.d; \4 is the address).
+mkdir -p /etc/issue.d
+cat > /etc/issue.d/magickbox.issue <<'ISSUE'
+MagickBox: DICOM on port 1234 (11113 on the VirtualBox host), web interface on
+http://\4:2813/ (2813 on the host). First web login: admin, with the password in
+/data/initial-admin-password (sudo cat /data/initial-admin-password).
+
+ISSUE
