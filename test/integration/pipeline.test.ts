@@ -43,6 +43,8 @@ describe('the pipeline', () => {
       { aeTitle: 'PARTIAL', script: `${COPY_INPUT}\necho '[{"success": "partial", "message": "2 of 3 done"}]' > "$2/proc.json"` },
       { aeTitle: 'HANG', script: 'echo "hanging"\nsleep 600', info: { timeoutMinutes: 0.03 } },
       { aeTitle: 'SLOW', script: `sleep 2\n${COPY_INPUT}`, info: { quietSeconds: 2 } },
+      { aeTitle: 'PAIR', script: 'sleep 3', info: { concurrency: 2 } },
+      { aeTitle: 'SINGLE', script: 'sleep 3' },
     ])
   })
 
@@ -129,6 +131,21 @@ describe('the pipeline', () => {
     assert.equal((await onFailure.files()).length, 2)
     assert.equal((await onPartial.files()).length, 3)
     assert.equal((await onSuccess.files()).length, 0)
+  })
+
+  it('runs a stream\'s jobs `concurrency` at a time, one after the other when it is 1, and streams beside each other', async () => {
+    const box = await startBox()
+    for (const [ae, count] of [['PAIR', 2], ['SINGLE', 2]] as const) {
+      for (let i = 0; i < count; i++) assert.equal((await storescu(box.port, ae, await makeStudy(CT_TEMPLATE, 1, join(temp.path, `conc-${ae}-${i}`)))).exitCode, 0)
+    }
+    const jobs = await box.waitForFinishedJobs(4, 60_000)
+    const runs = (ae: string) => jobs.filter((j) => j.stream === ae).map((j) => ({ start: Date.parse(j.startedAt!), end: Date.parse(j.finishedAt!) })).sort((a, b) => a.start - b.start)
+    const overlap = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end
+    const [p1, p2] = runs('PAIR')
+    const [s1, s2] = runs('SINGLE')
+    assert.ok(overlap(p1!, p2!), 'PAIR (concurrency 2) ran its two jobs at once')
+    assert.ok(!overlap(s1!, s2!), 'SINGLE (concurrency 1) ran its jobs one after the other')
+    assert.ok(overlap(p1!, s1!) || overlap(p2!, s1!), 'the two streams ran beside each other')
   })
 
   it('stops a hanging stream at its time limit, fails the job with the reason, and runs the next one', async () => {
