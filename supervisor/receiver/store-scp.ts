@@ -37,6 +37,7 @@ export class StoreScp extends Scp {
   private readonly session: StoreSession
   private readonly pending = new Map<CStoreRequest, PendingStore>()
   private paused = 0
+  private readonly requestDeadline: NodeJS.Timeout | undefined
 
   constructor(
     private readonly socket: Socket,
@@ -46,6 +47,16 @@ export class StoreScp extends Scp {
   ) {
     super(socket, options)
     this.session = new StoreSession(deps, (socket.remoteAddress ?? '').replace(/^::ffff:/, ''))
+    // dcmjs-dimse restarts its timer at every byte, so a sender trickling its association request
+    // a byte at a time would hold the connection for ever (found by the network campaign): the
+    // whole request must arrive within the association timeout.
+    const requestMs = Number(options.associationTimeout ?? 30_000)
+    this.requestDeadline = setTimeout(() => {
+      deps.logger.warn(`association ?@${this.session.callerIP} aborted by the box: no whole association request within ${Math.round(requestMs / 1000)} s`)
+      socket.destroy()
+    }, requestMs)
+    this.requestDeadline.unref()
+    socket.once('close', () => clearTimeout(this.requestDeadline))
     socket.on('data', () => {
       quickAck(socket)
       this.session.activity()
@@ -64,6 +75,26 @@ export class StoreScp extends Scp {
   }
 
   override associationRequested(association: Association): void {
+    clearTimeout(this.requestDeadline)
+    try {
+      this.answerAssociation(association)
+    } catch (error) {
+      // dcmjs-dimse throws from inside its writers on some malformed requests (found by the
+      // network campaign): abort this association, never the receiver.
+      this.session.deps.logger.warn(`${this.session.describe()} aborted by the box: cannot answer the association request: ${(error as Error).message}`)
+      this.socket.destroy()
+    }
+  }
+
+  private answerAssociation(association: Association): void {
+    // Presentation context IDs are odd numbers 1 to 255 (PS3.8 9.3.2.2), so at most 128 of them.
+    const ids = association.getPresentationContexts().map((pc) => pc.id)
+    if (ids.length > 128 || ids.some((id) => !Number.isInteger(id) || id < 1 || id > 255 || id % 2 === 0)) {
+      this.session.deps.logger.warn(`association ${association.getCallingAeTitle()}@${this.socket.remoteAddress ?? '?'} aborted by the box: ${ids.length} presentation contexts, or an ID that is not odd from 1 to 255`)
+      this.sendAbort(constants.AbortSource.ServiceProvider, constants.AbortReason.InvalidPduParameter)
+      setTimeout(() => this.socket.destroy(), 200).unref()
+      return
+    }
     const rejection = this.session.associate(association.getCalledAeTitle(), association.getCallingAeTitle(), this.overLimit)
     if (rejection) {
       this.sendAssociationReject(rejection.result, rejection.source, rejection.reason)
