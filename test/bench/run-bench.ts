@@ -7,7 +7,7 @@
  *   receive one ≈1 GB multi-frame instance       box receiver      vs storescp
  *   send 500 and 2,000 to a storescp             box sender        vs storescu
  *   end-to-end overhead (trivial stream)         last ack → first result, minus quiet period and run time
- *   job list API at 100,000 jobs                 p50 / p95
+ *   job list API and pages at 100,000 jobs       p50 / p95
  *
  * MAGICKBOX_BENCH_ROUNDS (default 3), MAGICKBOX_BENCH_ONLY (comma list: receive,parallel,large,send,e2e,list),
  * MAGICKBOX_BENCH_ENGINE (lean, the default, or dcmjs-dimse: the receiver engine measured).
@@ -399,6 +399,29 @@ async function benchJobList() {
     const r = { test: 'job list API at 100,000 jobs (page of 50, with and without filters)', requests: times.length, p50Ms: pct(times, 0.5), p95Ms: pct(times, 0.95) }
     results.push(r)
     console.log(`${'job list API, 100,000 jobs'.padEnd(44)} p50 ${r.p50Ms.toFixed(1)} ms  p95 ${r.p95Ms.toFixed(1)} ms over ${r.requests} requests`)
+    // The pages as a browser gets them (HTML): the job list with its heat-map and run statistics,
+    // a search, the studies and the streams pages.
+    const pages = ['/', '/?q=john77', '/?state=failed', '/studies', '/streams']
+    const pageTimes: number[] = []
+    const perPage = new Map<string, number[]>(pages.map((path) => [path, []]))
+    // One request each first: the first page after a start fills the heat-map's kept counts.
+    for (const path of pages) await (await fetch(`http://127.0.0.1:${webPort}${path}`, { headers: { authorization: `Bearer ${token}` } })).text()
+    for (let round = 0; round < 40; round++) {
+      for (const path of pages) {
+        const t = process.hrtime.bigint()
+        const response = await fetch(`http://127.0.0.1:${webPort}${path}`, { headers: { authorization: `Bearer ${token}` } })
+        if (!response.ok) throw new Error(`${path} answered ${response.status}`)
+        await response.text()
+        const ms = Number(process.hrtime.bigint() - t) / 1e6
+        pageTimes.push(ms)
+        perPage.get(path)!.push(ms)
+      }
+    }
+    const each = Object.fromEntries([...perPage].map(([path, times]) => [path, { p50Ms: pct(times, 0.5), p95Ms: pct(times, 0.95) }]))
+    const p = { test: 'pages (HTML) at 100,000 jobs: job list, search, failed, studies, streams', requests: pageTimes.length, p50Ms: pct(pageTimes, 0.5), p95Ms: pct(pageTimes, 0.95), each }
+    results.push(p)
+    console.log(`${'pages (HTML), 100,000 jobs'.padEnd(44)} p50 ${p.p50Ms.toFixed(1)} ms  p95 ${p.p95Ms.toFixed(1)} ms over ${p.requests} requests`)
+    for (const [path, t] of Object.entries(each)) console.log(`${`  ${path}`.padEnd(44)} p50 ${t.p50Ms.toFixed(1)} ms  p95 ${t.p95Ms.toFixed(1)} ms`)
   } finally {
     await stopChild(web)
   }

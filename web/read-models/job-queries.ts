@@ -54,6 +54,7 @@ function searchCondition(q: string | undefined): { sql: string; arg: string } | 
 
 export class JobQueries {
   private db: SqliteDatabase | undefined
+  private perDayCache: { key: string; value: Map<string, number> } | undefined
 
   constructor(private readonly path: string) {}
 
@@ -120,10 +121,28 @@ export class JobQueries {
     return (this.open()?.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number } | undefined)?.n ?? 0
   }
 
-  // Jobs received per day (UTC) since `since` (YYYY-MM-DD).
-  perDay(since: string): Map<string, number> {
-    const rows = (this.open()?.prepare('SELECT substr(received_at, 1, 10) AS day, COUNT(*) AS n FROM jobs WHERE received_at >= ? GROUP BY day').all(since) ?? []) as { day: string; n: number }[]
-    return new Map(rows.map((r) => [r.day, r.n]))
+  // Jobs received per day (UTC) since `since` (YYYY-MM-DD). Counting six months of a busy box
+  // takes tens of milliseconds and every job-list page shows it, so the days before today are
+  // kept: new jobs are received today, and only a deletion changes an earlier day (it changes the
+  // number of jobs from before today, and the kept counts are made again). Today is counted anew.
+  perDay(since: string, now = new Date()): Map<string, number> {
+    const db = this.open()
+    if (!db) return new Map()
+    const today = now.toISOString().slice(0, 10)
+    const todayCount = (db.prepare('SELECT COUNT(*) AS n FROM jobs WHERE received_at >= ?').get(today) as { n: number }).n
+    const key = `${since}|${today}|${this.count() - todayCount}`
+    if (this.perDayCache?.key !== key) {
+      const rows = db.prepare('SELECT substr(received_at, 1, 10) AS day, COUNT(*) AS n FROM jobs WHERE received_at >= ? AND received_at < ? GROUP BY day').all(since, today) as { day: string; n: number }[]
+      this.perDayCache = { key, value: new Map(rows.map((r) => [r.day, r.n])) }
+    }
+    const days = new Map(this.perDayCache.value)
+    if (todayCount > 0 && today >= since) days.set(today, todayCount)
+    return days
+  }
+
+  // The AE titles of every stream that has jobs.
+  streamNames(): string[] {
+    return ((this.open()?.prepare('SELECT DISTINCT stream FROM jobs ORDER BY stream').all() ?? []) as { stream: string }[]).map((r) => r.stream)
   }
 
   // Mean and standard deviation of the run time per stream, over its last 500 runs.

@@ -32,7 +32,7 @@ export function jobRoutes(deps: WebDeps): Hono<WebEnv> {
   app.get('/', async (c) => {
     const filter = filterFrom(c)
     const page = deps.jobs.list(filter)
-    const streams = [...new Set([...deps.catalog.current().byAeTitle.keys(), ...deps.jobs.runStats().map((s) => s.stream)])].sort()
+    const streams = [...new Set([...deps.catalog.current().byAeTitle.keys(), ...deps.jobs.streamNames()])].sort()
     const s = await status(deps)
     const heat = heatmap(deps.jobs.perDay(heatmapStart().toISOString().slice(0, 10)), filter.day)
     return c.html(jobsPage(c.get('auth'), page, filter, streams, heat, queueRow(s.status, s.error), deps.jobs.count()))

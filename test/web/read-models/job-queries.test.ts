@@ -1,0 +1,56 @@
+/**
+ * JobQueries, the web interface's read-only view of the job index: the heat-map's jobs per day,
+ * which keeps the counts of earlier days between pages and still follows new and deleted jobs.
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { JobIndex } from '../../../supervisor/jobs/job-index.js'
+import { JobQueries } from '../../../web/read-models/job-queries.js'
+import { tempFolder } from '../../helpers/temp-folder.js'
+import { fixtureJob } from '../web-fixture.js'
+
+const NOW = new Date('2026-11-28T12:00:00.000Z')
+const job = (id: string, receivedAt: string) => fixtureJob(id, { receivedAt })
+
+describe('JobQueries.perDay', () => {
+  let temp: Awaited<ReturnType<typeof tempFolder>>
+  let index: JobIndex
+  let queries: JobQueries
+
+  before(async () => {
+    temp = await tempFolder()
+    const path = join(temp.path, 'index.sqlite')
+    index = new JobIndex(path)
+    index.upsert(job('20261126-090000-000001', '2026-11-26T09:00:00.000Z'), 1)
+    index.upsert(job('20261126-100000-000002', '2026-11-26T10:00:00.000Z'), 1)
+    index.upsert(job('20261127-090000-000003', '2026-11-27T09:00:00.000Z'), 1)
+    index.upsert(job('20261128-090000-000004', '2026-11-28T09:00:00.000Z'), 1)
+    index.upsert(job('20260101-090000-000005', '2026-01-01T09:00:00.000Z'), 1)
+    queries = new JobQueries(path)
+  })
+  after(async () => {
+    queries.close()
+    index.close()
+    await temp.remove()
+  })
+
+  const days = (since = '2026-11-01') => Object.fromEntries(queries.perDay(since, NOW))
+
+  it('counts the jobs received on each day since the given day, today included', () => {
+    assert.deepEqual(days(), { '2026-11-26': 2, '2026-11-27': 1, '2026-11-28': 1 })
+    assert.deepEqual(days('2026-11-27'), { '2026-11-27': 1, '2026-11-28': 1 })
+  })
+
+  it('follows a job received today and a job deleted from an earlier day', () => {
+    days()
+    index.upsert(job('20261128-110000-000006', '2026-11-28T11:00:00.000Z'), 1)
+    assert.deepEqual(days(), { '2026-11-26': 2, '2026-11-27': 1, '2026-11-28': 2 })
+    index.remove('20261126-090000-000001')
+    assert.deepEqual(days(), { '2026-11-26': 1, '2026-11-27': 1, '2026-11-28': 2 })
+  })
+
+  it('starts a new day at midnight UTC', () => {
+    assert.deepEqual(Object.fromEntries(queries.perDay('2026-11-01', new Date('2026-11-29T00:00:01.000Z'))), { '2026-11-26': 1, '2026-11-27': 1, '2026-11-28': 2 })
+  })
+})
