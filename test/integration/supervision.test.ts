@@ -286,7 +286,7 @@ describe('supervision', () => {
     const status = await box.status()
     assert.deepEqual(
       status.units.map((u) => u.name).sort(),
-      ['receiver', 'retention', 'sender', 'web', 'worker <b>X', 'worker COPY', 'worker HOLD'].sort(),
+      ['receiver', 'retention', 'sender', 'web', 'worker <b>X', 'worker COPY', 'worker HOLD', 'worker SLOW'].sort(),
     )
     for (const unit of status.units.filter((u) => u.kind === 'child-process')) {
       assert.equal(unit.state, 'running')
