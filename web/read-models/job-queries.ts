@@ -42,14 +42,26 @@ export interface StudyRow extends StudyFacts {
 
 const STATES: JobState[] = ['queued', 'running', 'routing', 'done', 'failed', 'cancelled']
 
-// A substring search: through the trigram index for 3 characters or more, a scan below that.
-function searchCondition(q: string | undefined): { sql: string; arg: string } | undefined {
+/** Up to this many trigram hits, the hits are fetched and sorted; past it, the list is walked newest first. */
+const INDEXED_HITS_MAX = 2000
+
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+// A substring search, lower case on both sides, every character taken literally. From three
+// characters on, the trigram index finds the rows: FTS5 uses it for GLOB (and for LIKE without
+// ESCAPE, never with it), so the pattern is a GLOB with its special characters matched through
+// one-character classes. A rare text then costs a millisecond; a text in most jobs (a modality, a
+// common word) has too many hits to sort, and walking the list newest first finds a page of them
+// sooner. Below three characters the trigram index cannot help: the walk again.
+function searchCondition(db: SqliteDatabase, q: string | undefined): { sql: string; arg: string } | undefined {
   const text = q?.trim().toLowerCase()
   if (!text) return undefined
-  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-  return text.length >= 3
-    ? { sql: `rowid IN (SELECT rowid FROM jobs_fts WHERE search LIKE ? ESCAPE '\\')`, arg: pattern }
-    : { sql: `search LIKE ? ESCAPE '\\'`, arg: pattern }
+  const walk = { sql: `search LIKE ? ESCAPE '\\'`, arg: likePattern(text) }
+  if (text.length < 3) return walk
+  const glob = `*${text.replace(/[*?[]/g, (c) => `[${c}]`)}*`
+  const hits = db.prepare('SELECT rowid FROM jobs_fts WHERE search GLOB ? LIMIT ?').pluck().all(glob, INDEXED_HITS_MAX + 1) as number[]
+  if (hits.length > INDEXED_HITS_MAX) return walk
+  return { sql: 'rowid IN (SELECT value FROM json_each(?))', arg: JSON.stringify(hits) }
 }
 
 export class JobQueries {
@@ -74,7 +86,7 @@ export class JobQueries {
     if (!db) return { jobs: [], next: undefined }
     const where: string[] = []
     const args: unknown[] = []
-    const text = searchCondition(filter.q)
+    const text = searchCondition(db, filter.q)
     if (text) {
       where.push(text.sql)
       args.push(text.arg)
@@ -172,7 +184,7 @@ export class JobQueries {
   studies(q: string | undefined, offset: number, limit: number): StudyRow[] {
     const db = this.open()
     if (!db) return []
-    const text = searchCondition(q)
+    const text = searchCondition(db, q)
     const statement = db.prepare(
       `SELECT study_uid AS uid, received_at AS at, json FROM jobs ${text ? `WHERE ${text.sql}` : ''} ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?`,
     )

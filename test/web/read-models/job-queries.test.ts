@@ -1,6 +1,7 @@
 /**
- * JobQueries, the web interface's read-only view of the job index: the heat-map's jobs per day,
- * which keeps the counts of earlier days between pages and still follows new and deleted jobs.
+ * JobQueries, the web interface's read-only view of the job index: the text search, which takes
+ * every character literally, and the heat-map's jobs per day, which keeps the counts of earlier
+ * days between pages and still follows new and deleted jobs.
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -52,5 +53,83 @@ describe('JobQueries.perDay', () => {
 
   it('starts a new day at midnight UTC', () => {
     assert.deepEqual(Object.fromEntries(queries.perDay('2026-11-01', new Date('2026-11-29T00:00:01.000Z'))), { '2026-11-26': 1, '2026-11-27': 1, '2026-11-28': 2 })
+  })
+})
+
+describe('JobQueries.list with a text search', () => {
+  let temp: Awaited<ReturnType<typeof tempFolder>>
+  let index: JobIndex
+  let queries: JobQueries
+  const named = (id: string, patientName: string) => fixtureJob(id, { study: { ...fixtureJob().study, patientName, studyDescription: 'HEAD' } })
+
+  before(async () => {
+    temp = await tempFolder()
+    const path = join(temp.path, 'index.sqlite')
+    index = new JobIndex(path)
+    const names = ['Star*[x]?Name', 'Under_Score%Pct', 'UnderXScoreYPct', 'Müller^Jürgen', 'Plain^Patient']
+    names.forEach((name, i) => index.upsert(named(`20261128-10000${i}-00000${i}`, name), 1))
+    queries = new JobQueries(path)
+  })
+  after(async () => {
+    queries.close()
+    index.close()
+    await temp.remove()
+  })
+
+  const found = (q: string) => queries.list({ q }).jobs.map((j) => j.study.patientName).sort()
+
+  it('finds a substring in any case, through the index from three characters on', () => {
+    assert.deepEqual(found('plain^pat'), ['Plain^Patient'])
+    assert.deepEqual(found('PATIENT'), ['Plain^Patient'])
+    assert.deepEqual(found('müller'), ['Müller^Jürgen'])
+  })
+
+  it('takes wildcard characters of GLOB and LIKE literally', () => {
+    assert.deepEqual(found('*[x]?'), ['Star*[x]?Name'])
+    assert.deepEqual(found('r*['), ['Star*[x]?Name'])
+    assert.deepEqual(found('?na'), ['Star*[x]?Name'])
+    assert.deepEqual(found('under_score'), ['Under_Score%Pct'])
+    assert.deepEqual(found('e%p'), ['Under_Score%Pct'])
+    assert.deepEqual(found('_s'), ['Under_Score%Pct'], 'two characters: the scan, also literal')
+    assert.deepEqual(found('*'), ['Star*[x]?Name'])
+    assert.deepEqual(found('no such text'), [])
+  })
+})
+
+describe('JobQueries.list with a text search that most jobs match', () => {
+  let temp: Awaited<ReturnType<typeof tempFolder>>
+  let index: JobIndex
+  let queries: JobQueries
+
+  before(async () => {
+    temp = await tempFolder()
+    const path = join(temp.path, 'index.sqlite')
+    index = new JobIndex(path)
+    index.transaction(() => {
+      for (let i = 0; i < 2100; i++) {
+        const at = new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString()
+        const id = `20261101-${String(i).padStart(6, '0')}-${i.toString(16).padStart(6, '0')}`
+        index.upsert(fixtureJob(id, { receivedAt: at, state: i % 3 === 0 ? 'failed' : 'done', study: { ...fixtureJob().study, studyDescription: 'CT HEAD' } }), 1)
+      }
+    })
+    queries = new JobQueries(path)
+  })
+  after(async () => {
+    queries.close()
+    index.close()
+    await temp.remove()
+  })
+
+  it('pages through every match newest first, with the other filters', () => {
+    const seen: string[] = []
+    let before: string | undefined
+    do {
+      const page = queries.list({ q: 'ct head', state: 'failed', limit: 200, before })
+      seen.push(...page.jobs.map((j) => j.receivedAt))
+      before = page.next
+    } while (before)
+    assert.equal(seen.length, 700)
+    assert.deepEqual(seen, [...seen].sort().reverse(), 'newest first')
+    assert.equal(new Set(seen).size, 700, 'each once')
   })
 })
