@@ -7,7 +7,7 @@ import { Hono } from 'hono'
 import { readSettingsFile, writeSettingsFile } from '../../supervisor/config/settings-store.js'
 import { ConfigError } from '../../supervisor/config/config-error.js'
 import { requireAdmin } from '../middleware/authenticate.js'
-import { SETUP_GROUPS, setupPage, valueAt } from '../views/setup-view.js'
+import { SETUP_GROUPS, setupPage } from '../views/setup-view.js'
 import type { WebDeps, WebEnv } from '../web-types.js'
 
 function setAt(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -30,11 +30,10 @@ export function settingsChanges(before: unknown, after: unknown, path = ''): str
   return [SECRET_PATHS.has(path) ? `${path} changed` : `${path}: ${JSON.stringify(before) ?? 'unset'} → ${JSON.stringify(after) ?? 'unset'}`]
 }
 
-// Apply form fields over the current settings; the problems found converting them.
+// Apply form fields over the current settings; the problems found converting them, and what changed.
 export function applyForm(current: unknown, form: Record<string, unknown>): { next: Record<string, unknown>; problems: string[]; changes: string[] } {
   const next = structuredClone(current) as Record<string, unknown>
   const problems: string[] = []
-  const changes: string[] = []
   for (const field of SETUP_GROUPS.flatMap((g) => g.fields)) {
     const raw = form[field.path]
     let value: unknown
@@ -47,11 +46,9 @@ export function applyForm(current: unknown, form: Record<string, unknown>): { ne
         continue
       }
     } else value = String(raw ?? '').trim()
-    const before = valueAt(current, field.path)
-    if (JSON.stringify(before) !== JSON.stringify(value)) changes.push(field.secret ? `${field.path} changed` : `${field.path}: ${JSON.stringify(before)} → ${JSON.stringify(value)}`)
     setAt(next, field.path, value)
   }
-  return { next, problems, changes }
+  return { next, problems, changes: settingsChanges(current, next) }
 }
 
 export function setupRoutes(deps: WebDeps): Hono<WebEnv> {
