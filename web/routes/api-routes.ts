@@ -5,7 +5,6 @@
  * /api/v1/openapi.json.
  */
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
 import { writeFileAtomic } from '../../supervisor/fs/atomic-write.js'
@@ -18,7 +17,7 @@ import { zipFiles } from '../zip-stream.js'
 import type { WebDeps, WebEnv } from '../web-types.js'
 import { filterFrom } from './job-routes.js'
 import { OPENAPI } from './openapi.js'
-import { checkRouting, echoDestination } from './routing-routes.js'
+import { checkRouting, echoDestination, routingLogTail } from './routing-routes.js'
 import { settingsChanges } from './setup-routes.js'
 import { setStreamEnabled } from './stream-routes.js'
 import { deleteStudy, isStudyUid } from './system-routes.js'
@@ -130,8 +129,7 @@ export function apiRoutes(deps: WebDeps): Hono<WebEnv> {
 
   api.get('/routing/log', async (c) => {
     const lines = Math.min(10_000, Math.max(1, Number(c.req.query('lines') ?? 200) || 200))
-    const text = await readFile(join(deps.config.paths.logs, 'routing.log'), 'utf8').catch(() => '')
-    return c.text(text.trimEnd().split('\n').slice(-lines).join('\n'))
+    return c.text(await routingLogTail(deps.config.paths.logs, lines))
   })
 
   api.get('/settings', async (c) => c.json(await readSettingsFile(deps.config.paths.settings)))

@@ -49,6 +49,12 @@ export function checkRouting(text: string): { table: RoutingTable } | { problems
   }
 }
 
+// The last `lines` lines of the routing log ('' when there is none).
+export async function routingLogTail(logsDir: string, lines: number): Promise<string> {
+  const text = await readFile(join(logsDir, 'routing.log'), 'utf8').catch(() => '')
+  return text.trimEnd().split('\n').slice(-lines).join('\n')
+}
+
 export async function echoDestination(target: { host: string; port: number; calledAE: string; callingAE: string; tls?: DestinationTls }): Promise<string> {
   const started = Date.now()
   try {
@@ -93,7 +99,7 @@ export function routingRoutes(deps: WebDeps): Hono<WebEnv> {
         }
       }
     }
-    const log = (await readFile(join(deps.config.paths.logs, 'routing.log'), 'utf8').catch(() => '')).split('\n').slice(-200).join('\n')
+    const log = await routingLogTail(deps.config.paths.logs, 200)
     const noRouting = saved === undefined ? ['there is no routing.json yet: nothing is sent; the editor shows an example'] : []
     return { text: shown, problems: [...problems, ...(text === undefined && checked && 'problems' in checked ? checked.problems : [])], destinations, test, log: log || noRouting.join('') }
   }
