@@ -14,20 +14,17 @@ import { fixtureJob } from '../web-fixture.js'
 const NOW = new Date('2026-11-28T12:00:00.000Z')
 const job = (id: string, receivedAt: string) => fixtureJob(id, { receivedAt })
 
-describe('JobQueries.perDay', () => {
+// A job index in a fresh folder, filled by `fill`, and the read-only queries over it; closed
+// and removed after the suite. Use inside a describe.
+function indexedJobs(fill: (index: JobIndex) => void): { index: () => JobIndex; queries: () => JobQueries } {
   let temp: Awaited<ReturnType<typeof tempFolder>>
   let index: JobIndex
   let queries: JobQueries
-
   before(async () => {
     temp = await tempFolder()
     const path = join(temp.path, 'index.sqlite')
     index = new JobIndex(path)
-    index.upsert(job('20261126-090000-000001', '2026-11-26T09:00:00.000Z'), 1)
-    index.upsert(job('20261126-100000-000002', '2026-11-26T10:00:00.000Z'), 1)
-    index.upsert(job('20261127-090000-000003', '2026-11-27T09:00:00.000Z'), 1)
-    index.upsert(job('20261128-090000-000004', '2026-11-28T09:00:00.000Z'), 1)
-    index.upsert(job('20260101-090000-000005', '2026-01-01T09:00:00.000Z'), 1)
+    fill(index)
     queries = new JobQueries(path)
   })
   after(async () => {
@@ -35,8 +32,19 @@ describe('JobQueries.perDay', () => {
     index.close()
     await temp.remove()
   })
+  return { index: () => index, queries: () => queries }
+}
 
-  const days = (since = '2026-11-01') => Object.fromEntries(queries.perDay(since, NOW))
+describe('JobQueries.perDay', () => {
+  const jobs = indexedJobs((index) => {
+    index.upsert(job('20261126-090000-000001', '2026-11-26T09:00:00.000Z'), 1)
+    index.upsert(job('20261126-100000-000002', '2026-11-26T10:00:00.000Z'), 1)
+    index.upsert(job('20261127-090000-000003', '2026-11-27T09:00:00.000Z'), 1)
+    index.upsert(job('20261128-090000-000004', '2026-11-28T09:00:00.000Z'), 1)
+    index.upsert(job('20260101-090000-000005', '2026-01-01T09:00:00.000Z'), 1)
+  })
+
+  const days = (since = '2026-11-01') => Object.fromEntries(jobs.queries().perDay(since, NOW))
 
   it('counts the jobs received on each day since the given day, today included', () => {
     assert.deepEqual(days(), { '2026-11-26': 2, '2026-11-27': 1, '2026-11-28': 1 })
@@ -45,38 +53,25 @@ describe('JobQueries.perDay', () => {
 
   it('follows a job received today and a job deleted from an earlier day', () => {
     days()
-    index.upsert(job('20261128-110000-000006', '2026-11-28T11:00:00.000Z'), 1)
+    jobs.index().upsert(job('20261128-110000-000006', '2026-11-28T11:00:00.000Z'), 1)
     assert.deepEqual(days(), { '2026-11-26': 2, '2026-11-27': 1, '2026-11-28': 2 })
-    index.remove('20261126-090000-000001')
+    jobs.index().remove('20261126-090000-000001')
     assert.deepEqual(days(), { '2026-11-26': 1, '2026-11-27': 1, '2026-11-28': 2 })
   })
 
   it('starts a new day at midnight UTC', () => {
-    assert.deepEqual(Object.fromEntries(queries.perDay('2026-11-01', new Date('2026-11-29T00:00:01.000Z'))), { '2026-11-26': 1, '2026-11-27': 1, '2026-11-28': 2 })
+    assert.deepEqual(Object.fromEntries(jobs.queries().perDay('2026-11-01', new Date('2026-11-29T00:00:01.000Z'))), { '2026-11-26': 1, '2026-11-27': 1, '2026-11-28': 2 })
   })
 })
 
 describe('JobQueries.list with a text search', () => {
-  let temp: Awaited<ReturnType<typeof tempFolder>>
-  let index: JobIndex
-  let queries: JobQueries
   const named = (id: string, patientName: string) => fixtureJob(id, { study: { ...fixtureJob().study, patientName, studyDescription: 'HEAD' } })
-
-  before(async () => {
-    temp = await tempFolder()
-    const path = join(temp.path, 'index.sqlite')
-    index = new JobIndex(path)
+  const jobs = indexedJobs((index) => {
     const names = ['Star*[x]?Name', 'Under_Score%Pct', 'UnderXScoreYPct', 'Müller^Jürgen', 'Plain^Patient']
     names.forEach((name, i) => index.upsert(named(`20261128-10000${i}-00000${i}`, name), 1))
-    queries = new JobQueries(path)
-  })
-  after(async () => {
-    queries.close()
-    index.close()
-    await temp.remove()
   })
 
-  const found = (q: string) => queries.list({ q }).jobs.map((j) => j.study.patientName).sort()
+  const found = (q: string) => jobs.queries().list({ q }).jobs.map((j) => j.study.patientName).sort()
 
   it('finds a substring in any case, through the index from three characters on', () => {
     assert.deepEqual(found('plain^pat'), ['Plain^Patient'])
@@ -97,34 +92,21 @@ describe('JobQueries.list with a text search', () => {
 })
 
 describe('JobQueries.list with a text search that most jobs match', () => {
-  let temp: Awaited<ReturnType<typeof tempFolder>>
-  let index: JobIndex
-  let queries: JobQueries
-
-  before(async () => {
-    temp = await tempFolder()
-    const path = join(temp.path, 'index.sqlite')
-    index = new JobIndex(path)
+  const jobs = indexedJobs((index) =>
     index.transaction(() => {
       for (let i = 0; i < 2100; i++) {
         const at = new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString()
         const id = `20261101-${String(i).padStart(6, '0')}-${i.toString(16).padStart(6, '0')}`
         index.upsert(fixtureJob(id, { receivedAt: at, state: i % 3 === 0 ? 'failed' : 'done', study: { ...fixtureJob().study, studyDescription: 'CT HEAD' } }), 1)
       }
-    })
-    queries = new JobQueries(path)
-  })
-  after(async () => {
-    queries.close()
-    index.close()
-    await temp.remove()
-  })
+    }),
+  )
 
   it('pages through every match newest first, with the other filters', () => {
     const seen: string[] = []
     let before: string | undefined
     do {
-      const page = queries.list({ q: 'ct head', state: 'failed', limit: 200, before })
+      const page = jobs.queries().list({ q: 'ct head', state: 'failed', limit: 200, before })
       seen.push(...page.jobs.map((j) => j.receivedAt))
       before = page.next
     } while (before)
